@@ -26,7 +26,7 @@ C = TypeVar("C")
 
 
 def to_dict(config: Any) -> dict[str, Any]:
-    """A dataclass (nested ones too) as a plain dict, ``None`` fields left out (TOML has no null)."""
+    """A dataclass (nested ones too) as a plain dict; ``None`` is left out (TOML has no null)."""
     out: dict[str, Any] = {}
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
