@@ -1,0 +1,93 @@
+"""The explicit time loop: any step function, stacked, bidirectional, variable lengths.
+
+A step is ``step(x_t, state) -> (h_t, state)`` with x_t (B, I), h_t (B, H) and
+a state that is a tensor or a tuple of tensors. This loop is the reference
+every fused path is tested against.
+
+Variable lengths (B,): a sequence's state stops changing after its last step
+and its output there is zero; the reverse direction reads each sequence
+backwards from its own last step, so its final state is the state after x_0 —
+the same as PyTorch on a packed batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from rnnlab.cells.base import State
+
+Step = Callable[[Tensor, State], tuple[Tensor, State]]
+
+
+def map_state(fn: Callable[..., Tensor], *states: State) -> State:
+    """Apply ``fn`` to the tensors of one or more same-shaped states."""
+    if isinstance(states[0], Tensor):
+        return fn(*states)
+    return tuple(fn(*parts) for parts in zip(*states, strict=True))
+
+
+def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
+    """Reverse each sequence of x (T, B, ·) within its own length; padding stays in place."""
+    if lengths is None:
+        return x.flip(0)
+    t = torch.arange(x.shape[0], device=x.device).unsqueeze(1)  # (T, 1)
+    n = lengths.to(x.device).unsqueeze(0)  # (1, B)
+    index = torch.where(t < n, n - 1 - t, t)  # (T, B): an involution
+    return x.gather(0, index.unsqueeze(-1).expand_as(x))
+
+
+def run_direction(
+    step: Step, x: Tensor, state: State, lengths: Tensor | None, reverse: bool = False
+) -> tuple[Tensor, State]:
+    """Run one direction over x (T, B, I) -> (outputs (T, B, H), final state)."""
+    if reverse:
+        x = reverse_padded(x, lengths)
+    shortest = x.shape[0] if lengths is None else int(lengths.min())
+    valid_steps = None if lengths is None else lengths.to(x.device).unsqueeze(1)  # (B, 1)
+    outputs = []
+    for t in range(x.shape[0]):
+        h, new_state = step(x[t], state)  # (B, H)
+        if t >= shortest:  # some sequences have ended: keep their state, zero their output
+            valid = t < valid_steps  # (B, 1)
+            new_state = map_state(
+                lambda n, o, valid=valid: torch.where(valid, n, o), new_state, state
+            )
+            h = h.masked_fill(~valid, 0.0)
+        state = new_state
+        outputs.append(h)
+    out = torch.stack(outputs)  # (T, B, H)
+    return (reverse_padded(out, lengths) if reverse else out), state
+
+
+def run_stack(
+    steps: Sequence[Step],
+    x: Tensor,
+    states: Sequence[State],
+    lengths: Tensor | None,
+    num_layers: int,
+    bidirectional: bool,
+    dropout: float,
+    training: bool,
+) -> tuple[Tensor, list[State]]:
+    """L layers × D directions; ``steps[k]``/``states[k]`` for layer l, direction d at k = l·D + d.
+
+    Dropout acts on each layer's output except the last, in training only (as torch.nn).
+    Returns the last layer's output (T, B, D·H) and the L·D final states.
+    """
+    num_dirs = 2 if bidirectional else 1
+    finals: list[State] = []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(num_dirs):
+            k = layer * num_dirs + d
+            out, final = run_direction(steps[k], x, states[k], lengths, reverse=d == 1)
+            outs.append(out)
+            finals.append(final)
+        x = torch.cat(outs, dim=-1) if num_dirs == 2 else outs[0]  # (T, B, D·H)
+        if dropout > 0 and training and layer < num_layers - 1:
+            x = F.dropout(x, dropout, training=True)
+    return x, finals
