@@ -1,0 +1,160 @@
+"""A stack of reference cells run over time, and backpropagation through time.
+
+Forward, for layers k = 0 … L-1 and steps t = 1 … T (layer 0 reads the input,
+layer k reads the hidden states of layer k-1):
+
+    h^{(0)}_t = x_t,   (h^{(k+1)}_t, s^{(k+1)}_t) = cell_k(h^{(k)}_t, s^{(k+1)}_{t-1})
+
+Backward (BPTT). The gradient reaching h_t of a layer has two sources: the
+layer above (or the output layer) at the same step, and the next step of the
+same layer. Going from t = T down to 1:
+
+    dh_t   = dout_t + dh_next                       (LSTM also carries dc_next)
+    dx_t, dh_next, ∂J/∂W|_(t) = cell.backward(dh_t, cache_t)
+    ∂J/∂W  = Σ_t ∂J/∂W|_(t)                          the weights are shared over time
+
+The dx_t of layer k is the dout_t of layer k-1. What is left in dh_next after
+t = 1 is ∂J/∂s_0, the gradient with respect to the initial state; truncated
+BPTT simply drops it (see ``tbptt.py``).
+
+Parameters carry PyTorch's layer names (weight_ih_l{k}, weight_hh_l{k},
+bias_ih_l{k}, bias_hh_l{k}) and states its layouts: h (L, B, H) for Elman and
+GRU, (h, c) for LSTM, so ``torch.nn.LSTM(...).state_dict()`` loads directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnnlab.reference.cell import Grads, ReferenceCell
+from rnnlab.reference.elman import ElmanCell
+from rnnlab.reference.gru import GRUCell
+from rnnlab.reference.lstm import LSTMCell
+
+CELLS: dict[str, type[ReferenceCell]] = {"elman": ElmanCell, "lstm": LSTMCell, "gru": GRUCell}
+
+
+def make_cell(
+    kind: str,
+    input_size: int,
+    hidden_size: int,
+    bias: bool = True,
+    nonlinearity: str = "tanh",
+    rng: np.random.Generator | None = None,
+    dtype: type = np.float64,
+) -> ReferenceCell:
+    """A reference cell by name: "elman" (with ``nonlinearity``), "lstm" or "gru"."""
+    if kind not in CELLS:
+        raise ValueError(f"expected cell in {sorted(CELLS)}, got {kind!r}")
+    if kind == "elman":
+        return ElmanCell(input_size, hidden_size, bias, nonlinearity, rng, dtype)
+    return CELLS[kind](input_size, hidden_size, bias, rng, dtype)
+
+
+class Recurrent:
+    """L stacked cells of one kind run over a sequence x (T, B, I)."""
+
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        if num_layers < 1:
+            raise ValueError(f"expected num_layers >= 1, got {num_layers}")
+        rng = np.random.default_rng(0) if rng is None else rng
+        self.kind = cell
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.cells = [
+            make_cell(cell, input_size if k == 0 else hidden_size, hidden_size, bias,
+                      nonlinearity, rng, dtype)
+            for k in range(num_layers)
+        ]
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """PyTorch-named views of the cells' arrays (updating one updates the cell)."""
+        return {f"{name}_l{k}": p for k, c in enumerate(self.cells) for name, p in c.params.items()}
+
+    def load_params(self, params: dict[str, Any]) -> None:
+        """Load ``weight_ih_l0`` … (a torch ``state_dict`` converted with ``.numpy()`` works)."""
+        if set(params) != set(self.params):
+            raise ValueError(f"expected parameters {sorted(self.params)}, got {sorted(params)}")
+        for k, c in enumerate(self.cells):
+            c.load_params({name: params[f"{name}_l{k}"] for name in c.params})
+
+    # -- state layout: torch's (L, B, H) <-> one state per layer ----------------------------
+    def init_state(self, batch_size: int):
+        return self._stack([c.init_state(batch_size) for c in self.cells])
+
+    def _split(self, state) -> list:
+        if self.kind == "lstm":
+            h, c = state
+            return [(h[k], c[k]) for k in range(self.num_layers)]
+        return [state[k] for k in range(self.num_layers)]
+
+    def _stack(self, per_layer: list):
+        if self.kind == "lstm":
+            return np.stack([s[0] for s in per_layer]), np.stack([s[1] for s in per_layer])
+        return np.stack(per_layer)
+
+    # -- forward and BPTT ---------------------------------------------------------------------
+    def forward(self, x: np.ndarray, state=None):
+        """(out (T, B, H) of the top layer, final state, cache for ``backward``)."""
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            raise ValueError(
+                f"expected input of shape (T, B, {self.input_size}), got {tuple(x.shape)}"
+            )
+        T, B, _ = x.shape
+        states = self._split(self.init_state(B) if state is None else state)
+        caches: list[list] = []  # caches[k][t]
+        inputs = x
+        for k, cell in enumerate(self.cells):
+            s = states[k]
+            hs, layer_caches = [], []
+            for t in range(T):
+                h, s, cache = cell.forward(inputs[t], s)
+                hs.append(h)
+                layer_caches.append(cache)
+            states[k] = s
+            caches.append(layer_caches)
+            inputs = np.stack(hs)  # (T, B, H): the input of layer k+1
+        return inputs, self._stack(states), caches
+
+    def backward(self, dout: np.ndarray, caches, dstate=None) -> tuple[np.ndarray, Any, Grads]:
+        """BPTT. dout (T, B, H) = ∂J/∂h_t of the top layer from above; dstate = ∂J/∂s_T or None.
+
+        Returns (dx (T, B, I), ∂J/∂s_0 in the state layout, ∂J/∂W for every parameter).
+        """
+        T, B, _ = dout.shape
+        dstates = self._split(self._zeros_like_state(B) if dstate is None else dstate)
+        grads: Grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        for k in reversed(range(self.num_layers)):
+            cell = self.cells[k]
+            ds_next = dstates[k]  # dh_next (and dc_next) entering step T from the future
+            dx = np.zeros((T, B, cell.input_size), dtype=dout.dtype)
+            for t in reversed(range(T)):
+                if self.kind == "lstm":
+                    ds_t = (dout[t] + ds_next[0], ds_next[1])  # dh_t = dout_t + dh_next
+                else:
+                    ds_t = dout[t] + ds_next
+                dx[t], ds_next, grads_t = cell.backward(ds_t, caches[k][t])
+                for name, g in grads_t.items():
+                    grads[f"{name}_l{k}"] += g  # ∂J/∂W = Σ_t ∂J/∂W|_(t)
+            dstates[k] = ds_next  # ∂J/∂s_0 of layer k
+            dout = dx  # the layer below receives dx as its gradient from above
+        return dout, self._stack(dstates), grads
+
+    def _zeros_like_state(self, batch_size: int):
+        return self.init_state(batch_size)
+
+    def jacobians(self, caches, layer: int = 0) -> np.ndarray:
+        """∂s_t/∂s_{t-1} of one layer for t = 1 … T: (T, B, S, S), S = H (2H for LSTM's (h, c))."""
+        return np.stack([self.cells[layer].jacobian(c) for c in caches[layer]])
