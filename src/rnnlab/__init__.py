@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "LSTM": "rnnlab.layers",
     "GRU": "rnnlab.layers",
     "Recurrent": "rnnlab.layers",
+    # data: time-series readers
+    "read_inmet": "rnnlab.data.inmet",
 }
 
 __all__ = ["__version__", *_EXPORTS]
