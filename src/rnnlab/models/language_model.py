@@ -1,0 +1,164 @@
+"""A recurrent language model: embedding -> recurrent stack -> softmax over the vocabulary.
+
+Symbols: T time, B batch, V vocabulary, E embedding size, H hidden size,
+L layers. For tokens w_1 … w_T the model computes, for every t,
+
+    x_t = W_e[w_t]                                  embedding            (B, E)
+    h_t^(l) = cell(h_t^(l-1), h_{t-1}^(l))          layer l = 1 … L      (B, H)
+    p(w_{t+1} | w_≤t) = softmax(W_s h_t^(L) + b_s)  the next-word distribution (B, V)
+
+and is trained on the mean cross-entropy −(1/TB) Σ log p(w_{t+1} | w_≤t).
+
+Sanity number (STYLE.md habit 10): with the small uniform init below the
+logits start near 0, so the first distribution is close to uniform and the
+step-0 loss is ≈ log V (9.21 for a 10 000-word vocabulary); tests check it.
+
+Weight tying (Press & Wolf 2017; Inan et al. 2017) uses W_s = W_e, which
+needs the last layer to output E values: the last layer is then E wide and the
+others H, as in AWD-LSTM. Each layer is its own single-layer rnnlab layer so
+locked dropout can sit between layers and weight drop acts per layer.
+Bidirectional layers are not allowed: the next word must not be seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnlab.layers.loop import map_state
+from rnnlab.models.regularizers import (
+    CELLS,
+    LockedDropout,
+    embedding_dropout,
+    weight_drop_layer,
+)
+
+LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
+LMState = list[LayerState]  # one entry per layer
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    """How a language model is built (``[model]`` in a run's config.toml)."""
+
+    cell: str = "lstm"  # lstm, gru, elman, elman_relu, elman_sigmoid
+    embedding_size: int = 200  # E
+    hidden_size: int = 200  # H
+    num_layers: int = 2  # L
+    tie_weights: bool = False  # W_s = W_e (Press & Wolf 2017); last layer then has E units
+    backend: str = "auto"  # auto (fused kernel when equivalent), explicit, fused
+    dropout_embedding: float = 0.0  # drop whole word types from W_e (Gal & Ghahramani 2016)
+    dropout_input: float = 0.0  # locked dropout on the embeddings
+    dropout_hidden: float = 0.0  # locked dropout between recurrent layers
+    dropout_output: float = 0.0  # locked dropout before the softmax
+    weight_drop: float = 0.0  # DropConnect on W_hh (Merity et al. 2018)
+    init_range: float = 0.1  # W_e, W_s ~ U(-r, r): near-uniform first prediction, loss ≈ log V
+    forget_bias: float | None = None  # LSTM forget-gate bias (1.0: Jozefowicz et al. 2015)
+    bidirectional: bool = False  # must stay False: a language model cannot see the future
+
+    def __post_init__(self) -> None:
+        if self.bidirectional:
+            raise ValueError(
+                "expected bidirectional=False: a language model predicts the next token from "
+                "the past only, and a backward layer would see it"
+            )
+        if self.cell not in CELLS:
+            raise ValueError(f"expected cell in {sorted(CELLS)}, got {self.cell!r}")
+        for name in ("embedding_size", "hidden_size", "num_layers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"expected {name} >= 1, got {getattr(self, name)}")
+        for name in (
+            "dropout_embedding",
+            "dropout_input",
+            "dropout_hidden",
+            "dropout_output",
+            "weight_drop",
+        ):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"expected {name} in [0, 1), got {getattr(self, name)}")
+
+
+class LanguageModel(nn.Module):
+    """tokens (T, B) -> (logits (T, B, V), state); ``state`` carries across TBPTT chunks."""
+
+    def __init__(self, config: LMConfig, vocab_size: int) -> None:
+        super().__init__()
+        if vocab_size < 2:
+            raise ValueError(f"expected a vocabulary of at least 2 tokens, got {vocab_size}")
+        self.config = config
+        self.vocab_size = vocab_size
+        c = config
+        self.embedding = nn.Embedding(vocab_size, c.embedding_size)  # W_e (V, E)
+        sizes = [c.hidden_size] * c.num_layers
+        if c.tie_weights:
+            sizes[-1] = c.embedding_size  # W_s = W_e needs E outputs from the last layer
+        inputs = [c.embedding_size, *sizes[:-1]]
+        kwargs = {"forget_bias": c.forget_bias} if c.cell == "lstm" else {}
+        self.layers = nn.ModuleList(
+            weight_drop_layer(c.cell, i, h, weight_drop=c.weight_drop, backend=c.backend, **kwargs)
+            for i, h in zip(inputs, sizes, strict=True)
+        )
+        self.drop_input = LockedDropout(c.dropout_input)
+        self.drop_hidden = LockedDropout(c.dropout_hidden)
+        self.drop_output = LockedDropout(c.dropout_output)
+        self.decoder = nn.Linear(sizes[-1], vocab_size)  # W_s (V, E or H), b_s (V,)
+        nn.init.uniform_(self.embedding.weight, -c.init_range, c.init_range)
+        nn.init.zeros_(self.decoder.bias)
+        if c.tie_weights:
+            self.decoder.weight = self.embedding.weight  # one tensor, two roles
+        else:
+            nn.init.uniform_(self.decoder.weight, -c.init_range, c.init_range)
+
+    @property
+    def backend_used(self) -> str:
+        return self.layers[0].backend_used
+
+    def hidden(
+        self, tokens: Tensor, state: LMState | None = None
+    ) -> tuple[Tensor, Tensor, LMState]:
+        """tokens (T, B) -> (last-layer output h (T, B, ·), h after output dropout, new state)."""
+        if tokens.dim() != 2 or tokens.dtype != torch.long:
+            raise ValueError(
+                f"expected tokens as a (T, B) int64 tensor, got {tuple(tokens.shape)} "
+                f"{tokens.dtype}"
+            )
+        if state is not None and len(state) != len(self.layers):
+            raise ValueError(f"expected a state with {len(self.layers)} layers, got {len(state)}")
+        x = embedding_dropout(
+            self.embedding.weight, tokens, self.config.dropout_embedding, self.training
+        )  # (T, B, E)
+        x = self.drop_input(x)
+        new_state: LMState = []
+        for index, layer in enumerate(self.layers):
+            x, layer_state = layer(x, None if state is None else state[index])  # (T, B, H)
+            new_state.append(layer_state)
+            if index < len(self.layers) - 1:
+                x = self.drop_hidden(x)  # variational dropout between layers
+        return x, self.drop_output(x), new_state
+
+    def forward(self, tokens: Tensor, state: LMState | None = None) -> tuple[Tensor, LMState]:
+        """tokens (T, B) -> logits (T, B, V) of the next token at every position, state."""
+        _, h, state = self.hidden(tokens, state)
+        return self.decoder(h), state  # (T, B, V)
+
+    def init_state(self, batch_size: int) -> LMState:
+        """Zero state for ``batch_size`` streams (the same as passing ``state=None``)."""
+        w = self.decoder.weight
+        state: LMState = []
+        for layer in self.layers:
+            zeros = [
+                w.new_zeros(1, batch_size, layer.hidden_size) for _ in layer.state_names
+            ]  # (1, B, H) each
+            state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
+        return state
+
+    @staticmethod
+    def select_state(state: LMState, index: Tensor) -> LMState:
+        """Pick (and repeat) batch rows of a state: every tensor is (1, B, ·), rows on dim 1."""
+        return [map_state(lambda s: s.index_select(1, index), layer) for layer in state]
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())

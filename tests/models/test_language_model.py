@@ -1,0 +1,159 @@
+"""The language model and its regularisers: log V at step 0, tying, state, dropouts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from rnnlab.layers import LSTM
+from rnnlab.models.language_model import LanguageModel, LMConfig
+from rnnlab.models.regularizers import (
+    LockedDropout,
+    activation_regularization,
+    embedding_dropout,
+    temporal_activation_regularization,
+    weight_drop_layer,
+)
+
+SMALL = LMConfig(embedding_size=16, hidden_size=24, num_layers=2)
+
+
+def _tokens(vocab: int, t: int = 7, b: int = 3) -> torch.Tensor:
+    return torch.randint(0, vocab, (t, b))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "elman", "elman_sigmoid"])
+def test_step0_loss_is_log_vocabulary(cell):
+    vocab = 500
+    model = LanguageModel(LMConfig(cell=cell, embedding_size=32, hidden_size=32), vocab)
+    x, y = _tokens(vocab, 20, 8), _tokens(vocab, 20, 8)
+    logits, _ = model(x)
+    assert logits.shape == (20, 8, vocab)
+    loss = F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
+    assert abs(loss.item() - math.log(vocab)) < 0.05  # near-uniform first guess
+
+
+def test_weight_tying_shares_one_tensor_and_sizes_the_last_layer():
+    model = LanguageModel(LMConfig(embedding_size=16, hidden_size=24, tie_weights=True), 50)
+    assert model.decoder.weight is model.embedding.weight
+    assert model.layers[0].hidden_size == 24 and model.layers[-1].hidden_size == 16
+    # W_e 50x16; LSTM 16->24: 4·24·(16+24) + 2·4·24; LSTM 24->16: 4·16·(24+16) + 2·4·16; b_s 50
+    assert model.num_parameters() == 800 + 4032 + 2688 + 50
+
+
+def test_state_carries_across_chunks_exactly():
+    model = LanguageModel(SMALL, 30).eval()
+    x = _tokens(30, 10, 2)
+    whole, _ = model(x)
+    first, state = model(x[:6])
+    second, _ = model(x[6:], state)
+    torch.testing.assert_close(torch.cat([first, second]), whole)
+
+
+def test_init_state_equals_no_state_and_select_state_repeats_rows():
+    model = LanguageModel(SMALL, 30).eval()
+    x = _tokens(30, 5, 3)
+    a, state = model(x)
+    b, _ = model(x, model.init_state(3))
+    torch.testing.assert_close(a, b)
+    picked = model.select_state(state, torch.tensor([2, 2]))
+    h, c = picked[0]
+    assert h.shape == (1, 2, 24) and torch.equal(h[0, 0], state[0][0][0, 2])
+
+
+def test_explicit_and_fused_backends_agree():
+    config = LMConfig(embedding_size=16, hidden_size=24, backend="explicit")
+    explicit = LanguageModel(config, 40).eval()
+    fused = LanguageModel(LMConfig(embedding_size=16, hidden_size=24, backend="fused"), 40).eval()
+    fused.load_state_dict(explicit.state_dict())
+    x = _tokens(40)
+    torch.testing.assert_close(explicit(x)[0], fused(x)[0], atol=1e-5, rtol=1e-5)
+
+
+def test_bad_configs_and_inputs():
+    with pytest.raises(ValueError, match="bidirectional=False"):
+        LMConfig(bidirectional=True)
+    with pytest.raises(ValueError, match="expected cell"):
+        LMConfig(cell="transformer")
+    with pytest.raises(ValueError, match="dropout_hidden"):
+        LMConfig(dropout_hidden=1.0)
+    model = LanguageModel(SMALL, 30)
+    with pytest.raises(ValueError, match=r"\(T, B\) int64"):
+        model(torch.zeros(3, 2, 5))
+
+
+def test_locked_dropout_mask_is_shared_over_time():
+    drop = LockedDropout(0.5).train()
+    y = drop(torch.ones(9, 4, 6))
+    assert torch.equal(y, y[:1].expand_as(y))  # the same mask at every t
+    assert set(y.unique().tolist()) <= {0.0, 2.0}
+    assert torch.equal(drop.eval()(y), y)
+
+
+def test_embedding_dropout_drops_word_types_everywhere():
+    weight = torch.randn(10, 4)
+    tokens = torch.tensor([[3, 3, 5], [5, 3, 7]])
+    torch.manual_seed(1)
+    out = embedding_dropout(weight, tokens, 0.5, training=True)
+    for word in (3, 5, 7):
+        rows = out[tokens == word]
+        same = torch.equal(rows, (weight[word] * 2).expand_as(rows))
+        assert same or torch.equal(rows, torch.zeros_like(rows))
+    assert torch.equal(embedding_dropout(weight, tokens, 0.5, training=False), weight[tokens])
+
+
+@pytest.mark.parametrize("backend", ["explicit", "fused"])
+def test_weight_drop_equals_lstm_with_the_dropped_matrix(backend):
+    layer = weight_drop_layer("lstm", 5, 6, weight_drop=0.4, backend=backend).train()
+    plain = LSTM(5, 6, backend="explicit")
+    x = torch.randn(8, 3, 5)
+    torch.manual_seed(7)
+    dropped = F.dropout(layer.weight_hh_l0, 0.4, training=True)  # the mask forward will draw
+    with torch.no_grad():
+        plain.load_state_dict(layer.state_dict())
+        plain.weight_hh_l0.copy_(dropped)
+    torch.manual_seed(7)
+    out, _ = layer(x)
+    torch.testing.assert_close(out, plain(x)[0], atol=1e-5, rtol=1e-5)
+    assert (dropped == 0).any()
+    out.sum().backward()
+    grad = layer.weight_hh_l0.grad
+    assert (grad[dropped == 0] == 0).all() and (grad[dropped != 0] != 0).any()
+    layer.eval()
+    plain.load_state_dict(layer.state_dict())
+    torch.testing.assert_close(layer(x)[0], plain(x)[0], atol=1e-5, rtol=1e-5)
+
+
+def test_ar_and_tar_match_their_formulas():
+    h = torch.tensor([[[1.0, 2.0]], [[3.0, 5.0]]])  # (T=2, B=1, H=2)
+    assert activation_regularization(h, 2.0).item() == pytest.approx(2.0 * (1 + 4 + 9 + 25) / 4)
+    assert temporal_activation_regularization(h, 1.0).item() == pytest.approx((4 + 9) / 2)
+    assert temporal_activation_regularization(h[:1], 1.0).item() == 0.0
+
+
+def test_training_mode_with_all_regularisers_runs_and_learns():
+    config = LMConfig(
+        embedding_size=16,
+        hidden_size=16,
+        tie_weights=True,
+        dropout_embedding=0.1,
+        dropout_input=0.2,
+        dropout_hidden=0.2,
+        dropout_output=0.2,
+        weight_drop=0.3,
+    )
+    model = LanguageModel(config, 12).train()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    x = torch.arange(12).repeat(4).view(-1, 1)  # a cyclic sequence: learnable
+    losses = []
+    for _ in range(60):
+        logits, _ = model(x[:-1])
+        loss = F.cross_entropy(logits.view(-1, 12), x[1:].view(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
