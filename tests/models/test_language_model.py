@@ -60,7 +60,7 @@ def test_init_state_equals_no_state_and_select_state_repeats_rows():
     b, _ = model(x, model.init_state(3))
     torch.testing.assert_close(a, b)
     picked = model.select_state(state, torch.tensor([2, 2]))
-    h, c = picked[0]
+    h, _c = picked[0]
     assert h.shape == (1, 2, 24) and torch.equal(h[0, 0], state[0][0][0, 2])
 
 
