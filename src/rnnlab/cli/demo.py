@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 # (title, "module:function"), in the order the tour shows them
-SECTIONS: list[tuple[str, str]] = []
+SECTIONS: list[tuple[str, str]] = [
+    ("layers", "rnnlab.layers.demo:section"),
+]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
