@@ -1,0 +1,114 @@
+"""``TrainConfig``: every knob of the trainer, one typed frozen dataclass.
+
+It is the ``[train]`` section of a run's ``config.toml``; the task's own
+sections sit beside it. ``validate()`` runs in ``__post_init__`` so a typo or
+an impossible combination fails when the config is built, not an hour into a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPTIMIZERS = ("sgd", "adam", "adamw", "ntasgd")
+SCHEDULES = ("constant", "plateau", "warmup_cosine")
+PRECISIONS = ("fp32", "bf16", "fp16")
+DEVICES = ("auto", "cpu", "cuda")
+NONFINITE = ("stop", "skip")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; what to train is the task's business."""
+
+    # --- length of the run
+    epochs: int = 10  # passes over the task's "train" batches
+    max_steps: int | None = None  # stop after this many optimizer steps (None: run all epochs)
+
+    # --- optimizer
+    optimizer: str = "adam"  # "sgd" | "adam" | "adamw" | "ntasgd" (Merity et al. 2017)
+    lr: float = 1e-3  # peak learning rate (SGD on word LMs classically uses 20)
+    weight_decay: float = 0.0  # L2 (sgd, adam, ntasgd) or decoupled decay (adamw)
+    momentum: float = 0.0  # SGD momentum; 0 is the classic LM recipe
+    betas: tuple[float, float] = (0.9, 0.999)  # Adam/AdamW moment decay rates
+    ntasgd_nonmono: int = 5  # NT-ASGD: average once valid loss is worse than the best of all
+    # evaluations except the last `ntasgd_nonmono` (Merity et al. 2017 use n = 5)
+
+    # --- gradient clipping, in one place (trainer._clip); the pre-clip norm is always logged
+    clip_norm: float | None = None  # rescale the global L2 norm to at most this (None: off)
+    clip_value: float | None = None  # clamp each gradient element to [-v, v] (None: off)
+    nonfinite: str = "stop"  # NaN/inf loss or grad norm: "stop" the run, or "skip" the step
+    explode_factor: float = 10.0  # flag a step whose grad norm > factor x running median
+
+    # --- learning-rate schedule and early stopping
+    schedule: str = "constant"  # "constant" | "plateau" | "warmup_cosine"
+    plateau_factor: float = 4.0  # plateau: lr /= factor when valid loss stops improving
+    plateau_patience: int = 0  # plateau: evaluations without improvement before dividing
+    warmup_steps: int = 0  # warmup_cosine: linear warmup from 0 to lr over these steps
+    min_lr: float = 0.0  # warmup_cosine: floor of the cosine decay
+    patience: int | None = None  # early stopping: evaluations without improvement (None: off)
+
+    # --- when things happen (in optimizer steps)
+    eval_every: int | None = None  # evaluate "valid" every N steps (None: at each epoch end)
+    log_every: int = 50  # progress line and per-parameter gradient norms every N steps
+    checkpoint_every: int | None = None  # checkpoint every N steps (None: at each evaluation)
+    keep_last: int = 3  # step checkpoints kept on disk (the best one is kept apart)
+
+    # --- reproducibility and hardware
+    seed: int = 0  # seeds python, numpy and torch before the model is touched
+    precision: str = "fp32"  # "fp32" | "bf16" (autocast) | "fp16" (autocast + GradScaler, GPU)
+    deterministic: bool = False  # deterministic kernels; see docs/training.md for the guarantee
+    device: str = "auto"  # "auto" (cuda if available) | "cpu" | "cuda"
+
+    # --- truncated BPTT across batches
+    carry_state: bool = False  # pass the detached final state of batch i into batch i+1
+    bptt_k2: int | None = None  # TBPTT(k1, k2): backprop k2 time steps (a multiple of the
+    # task's chunk length k1, announced as `task.chunk_length`); None: k2 = k1
+
+    # --- what you see
+    progress: bool = True  # tqdm bar on a terminal, log lines otherwise; False: quiet
+    tensorboard: bool = False  # also log to run_dir/tensorboard (needs the `tensorboard` extra)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the field, what was expected and what came."""
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
+        _choice("precision", self.precision, PRECISIONS)
+        _choice("device", self.device, DEVICES)
+        _choice("nonfinite", self.nonfinite, NONFINITE)
+        _positive("epochs", self.epochs, allow_zero=True)
+        _positive("lr", self.lr)
+        _positive("log_every", self.log_every)
+        _positive("keep_last", self.keep_last)
+        _positive("plateau_factor", self.plateau_factor)
+        _positive("explode_factor", self.explode_factor)
+        for name in ("max_steps", "eval_every", "checkpoint_every", "bptt_k2", "clip_norm",
+                     "clip_value"):
+            value = getattr(self, name)
+            if value is not None:
+                _positive(name, value)
+        for name in ("weight_decay", "momentum", "warmup_steps", "min_lr", "plateau_patience"):
+            _positive(name, getattr(self, name), allow_zero=True)
+        if self.patience is not None:
+            _positive("patience", self.patience, allow_zero=True)
+        if len(self.betas) != 2 or not all(0.0 <= b < 1.0 for b in self.betas):
+            raise ValueError(f"train.betas: expected two numbers in [0, 1), got {self.betas!r}")
+        if self.bptt_k2 is not None and not self.carry_state:
+            raise ValueError("train.bptt_k2 needs train.carry_state = true (TBPTT carries state)")
+        if self.min_lr > self.lr:
+            raise ValueError(f"train.min_lr ({self.min_lr}) is above train.lr ({self.lr})")
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"train.{name}: expected one of {list(choices)}, got {value!r}")
+
+
+def _positive(name: str, value: float, allow_zero: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"train.{name}: expected a number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"train.{name}: expected a number {bound}, got {value!r}")

@@ -1,0 +1,123 @@
+"""Optimizers: SGD, Adam, AdamW (PyTorch's) and NT-ASGD (Merity et al. 2017).
+
+NT-ASGD is plain SGD until the validation loss stops improving in a
+non-monotone sense (worse than the best of all evaluations but the last n);
+from then on it also keeps the running average of the iterates,
+
+    θ̄_k = θ̄_{k-1} + (θ_k − θ̄_{k-1}) / k,      k = steps since the trigger,
+
+and the averaged weights θ̄ are the ones evaluated and kept as "best".
+Averaging smooths out SGD's noise late in training (Polyak & Juditsky 1992).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+from torch.optim import Optimizer
+
+from rnnlab.training.config import TrainConfig
+
+
+class NTASGD(Optimizer):
+    """SGD that, once ``trigger()`` is called, also averages its iterates (state ``ax``)."""
+
+    def __init__(self, params: Iterable, lr: float, weight_decay: float = 0.0,
+                 momentum: float = 0.0) -> None:
+        if lr <= 0:
+            raise ValueError(f"lr: expected > 0, got {lr}")
+        defaults = dict(lr=lr, weight_decay=weight_decay, momentum=momentum,
+                        averaging=False, averaged_steps=0)
+        super().__init__(params, defaults)
+
+    @property
+    def averaging(self) -> bool:
+        return bool(self.param_groups[0]["averaging"])
+
+    def trigger(self) -> None:
+        """Start averaging from the next step on (the non-monotone condition was met)."""
+        for group in self.param_groups:
+            group["averaging"] = True
+            group["averaged_steps"] = 0
+            for p in group["params"]:
+                self.state[p]["ax"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+
+    @torch.no_grad()
+    def step(self, closure=None):  # type: ignore[override]
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, wd, mom = group["lr"], group["weight_decay"], group["momentum"]
+            if group["averaging"]:
+                group["averaged_steps"] += 1
+            k = group["averaged_steps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d_p = p.grad if wd == 0 else p.grad.add(p, alpha=wd)  # g + λθ
+                if mom != 0:
+                    state = self.state[p]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = d_p.clone()
+                    else:
+                        state["momentum_buffer"].mul_(mom).add_(d_p)
+                    d_p = state["momentum_buffer"]
+                p.add_(d_p, alpha=-lr)  # θ_k = θ_{k-1} − η g
+                if group["averaging"]:
+                    ax = self.state[p]["ax"]
+                    ax.add_(p - ax, alpha=1.0 / k)  # θ̄_k = θ̄_{k-1} + (θ_k − θ̄_{k-1}) / k
+        return loss
+
+    @contextmanager
+    def averaged_weights(self) -> Iterator[None]:
+        """Inside the block the parameters hold θ̄ (if averaging), restored afterwards."""
+        if not self.averaging or self.param_groups[0]["averaged_steps"] == 0:
+            yield
+            return
+        swapped = []
+        with torch.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if "ax" in self.state[p]:
+                        saved = p.detach().clone()
+                        p.copy_(self.state[p]["ax"])
+                        swapped.append((p, saved))
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for p, saved in swapped:
+                    p.copy_(saved)
+
+
+def should_trigger_ntasgd(valid_losses: list[float], nonmono: int) -> bool:
+    """Merity et al. 2017: trigger if the newest loss is worse than the best one older
+    than the last ``nonmono`` evaluations."""
+    if len(valid_losses) <= nonmono:
+        return False
+    return valid_losses[-1] > min(valid_losses[:-nonmono])
+
+
+def build_optimizer(model: nn.Module, config: TrainConfig) -> Optimizer:
+    """The optimizer named by ``config.optimizer`` over ``model``'s trainable parameters."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the task's model has no trainable parameters")
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
+                               weight_decay=config.weight_decay)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, betas=config.betas,
+                                weight_decay=config.weight_decay)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=config.lr, betas=config.betas,
+                                 weight_decay=config.weight_decay)
+    if config.optimizer == "ntasgd":
+        return NTASGD(params, lr=config.lr, weight_decay=config.weight_decay,
+                      momentum=config.momentum)
+    raise ValueError(f"unknown optimizer {config.optimizer!r}")

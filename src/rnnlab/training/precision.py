@@ -1,0 +1,67 @@
+"""Device, mixed precision and determinism.
+
+* ``fp32`` — plain float32.
+* ``bf16`` — ``torch.autocast(dtype=bfloat16)`` around the task's step: matmuls
+  in bfloat16, reductions and the loss in float32; same exponent range as
+  float32, so no loss scaling is needed. Works on CUDA and on CPU.
+* ``fp16`` — autocast to float16 plus a ``GradScaler`` (float16 gradients
+  underflow without it); CUDA only.
+
+Deterministic mode sets ``torch.use_deterministic_algorithms(True)``,
+``cudnn.deterministic = True``, ``cudnn.benchmark = False`` and
+``CUBLAS_WORKSPACE_CONFIG``; otherwise cuDNN autotuning is on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+import torch
+
+
+def resolve_device(name: str, local_rank: int = 0) -> torch.device:
+    """``"auto"`` -> cuda if available else cpu; ``"cuda"`` without a GPU is an error."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("train.device = 'cuda' but no CUDA device is available; "
+                             "use 'auto' or 'cpu'")
+        return torch.device("cuda", local_rank)
+    return torch.device("cpu")
+
+
+def check_precision(precision: str, device: torch.device) -> None:
+    if precision == "fp16" and device.type != "cuda":
+        raise ValueError("train.precision = 'fp16' needs a CUDA device (float16 on CPU is slow "
+                         "and needs loss scaling); use 'bf16' or 'fp32' on CPU")
+
+
+def autocast(precision: str, device: torch.device) -> Any:
+    """The autocast context for one training or evaluation step."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def make_scaler(precision: str, device: torch.device) -> Any:
+    """A GradScaler for fp16 on CUDA, else None."""
+    if precision == "fp16" and device.type == "cuda":
+        return torch.amp.GradScaler("cuda")
+    return None
+
+
+def apply_determinism(deterministic: bool, device: torch.device) -> None:
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+    else:
+        if torch.are_deterministic_algorithms_enabled():  # (the call imports torch._dynamo)
+            torch.use_deterministic_algorithms(False)
+        torch.backends.cudnn.deterministic = False
+        torch.backends.cudnn.benchmark = device.type == "cuda"

@@ -1,0 +1,76 @@
+"""Recurrent state between batches: detach it, and flatten it for checkpoints.
+
+A recurrent state is whatever a model returns as its state: a tensor ``h``
+of shape (L·D, B, H), an LSTM pair ``(h, c)``, or any nesting of tuples,
+lists and dicts of tensors (a stack of custom cells), or ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor
+
+
+def detach_state(state: Any) -> Any:
+    """The same state, cut from the autograd graph (truncated BPTT's chunk edge).
+
+    The values carry over, so the next chunk starts where this one ended (the
+    model still sees the whole stream in its forward pass), but gradients stop
+    here: backpropagation through the next chunk reaches back only to its own
+    first step, which keeps memory and time per step bounded.
+    """
+    if state is None:
+        return None
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, tuple) and hasattr(state, "_fields"):  # namedtuple
+        return type(state)(*(detach_state(s) for s in state))
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
+    if isinstance(state, dict):
+        return {k: detach_state(v) for k, v in state.items()}
+    raise TypeError(
+        "expected a recurrent state made of tensors (Tensor, tuple, list, dict or None), "
+        f"got {type(state).__name__}"
+    )
+
+
+def flatten_state(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor], Any]:
+    """``state`` -> (flat {key: tensor}, JSON skeleton) for safetensors + JSON checkpoints.
+
+    The skeleton mirrors the nesting with each tensor replaced by its key;
+    ``unflatten_state`` inverts it. Namedtuples come back as plain tuples.
+    """
+    tensors: dict[str, Tensor] = {}
+
+    def walk(node: Any, key: str) -> Any:
+        if node is None:
+            return None
+        if isinstance(node, Tensor):
+            tensors[key] = node.detach().contiguous().cpu()
+            return {"tensor": key}
+        if isinstance(node, (tuple, list)):
+            kind = "tuple" if isinstance(node, tuple) else "list"
+            return {kind: [walk(v, f"{key}.{i}") for i, v in enumerate(node)]}
+        if isinstance(node, dict):
+            return {"dict": {str(k): walk(v, f"{key}.{k}") for k, v in node.items()}}
+        raise TypeError(f"cannot checkpoint a state part of type {type(node).__name__}")
+
+    return tensors, walk(state, prefix)
+
+
+def unflatten_state(skeleton: Any, tensors: dict[str, Tensor], device: Any = None) -> Any:
+    """Inverse of ``flatten_state``; tensors are moved to ``device`` when given."""
+    if skeleton is None:
+        return None
+    if "tensor" in skeleton:
+        t = tensors[skeleton["tensor"]]
+        return t.to(device) if device is not None else t
+    if "tuple" in skeleton:
+        return tuple(unflatten_state(s, tensors, device) for s in skeleton["tuple"])
+    if "list" in skeleton:
+        return [unflatten_state(s, tensors, device) for s in skeleton["list"]]
+    if "dict" in skeleton:
+        return {k: unflatten_state(s, tensors, device) for k, s in skeleton["dict"].items()}
+    raise ValueError(f"corrupt state skeleton in checkpoint: {skeleton!r}")

@@ -1,0 +1,114 @@
+"""Exact resume, signals, corrupt checkpoints, retention."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import torch
+from toy import StreamTask
+
+from rnnlab.training import (
+    CheckpointError,
+    TrainConfig,
+    Trainer,
+    latest_good_checkpoint,
+    load_weights,
+    read_metrics,
+)
+from rnnlab.training.checkpoint import step_checkpoints
+
+
+def _losses(run_dir):
+    return [(r["step"], r["loss"]) for r in read_metrics(run_dir) if r["split"] == "train"]
+
+
+class KillAt:
+    """Sends this process SIGTERM after step ``n``: the trainer must finish, save, stop."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def on_step_end(self, trainer, step, result):
+        if step == self.n:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return {"seen": float(step)}
+
+
+CONFIG = TrainConfig(epochs=3, optimizer="adam", lr=0.01, clip_norm=0.5, carry_state=True,
+                     checkpoint_every=4, keep_last=2, seed=3, progress=False)
+
+
+def test_sigterm_then_resume_reproduces_the_uninterrupted_run(tmp_path):
+    full = Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
+    assert full["stopped"] == "completed" and full["steps"] == 24
+
+    first = Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "cut", callbacks=[KillAt(10)])
+    summary = first.fit()
+    assert summary["stopped"] == "signal:SIGTERM" and summary["steps"] == 10
+    assert summary["last_checkpoint"].endswith("step-00000010")  # mid-epoch, state carried
+    second = Trainer.resume(StreamTask(dropout=0.3, init_seed=99), tmp_path / "cut")  # other init
+    assert second.fit()["steps"] == 24
+
+    expected, got = _losses(tmp_path / "full"), _losses(tmp_path / "cut")
+    assert [s for s, _ in got] == list(range(1, 25))
+    assert got == expected  # bitwise, step for step
+    a, b = StreamTask(init_seed=5), StreamTask(init_seed=6)
+    load_weights(a.model, tmp_path / "full", "last")
+    load_weights(b.model, tmp_path / "cut", "last")
+    for p, q in zip(a.model.parameters(), b.model.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_fresh_fit_refuses_a_run_dir_with_checkpoints(tmp_path):
+    Trainer(StreamTask(), CONFIG, tmp_path).fit()
+    with pytest.raises(ValueError, match="already has checkpoints"):
+        Trainer(StreamTask(), CONFIG, tmp_path).fit()
+
+
+def test_keep_last_and_best_retention(tmp_path):
+    Trainer(StreamTask(), CONFIG, tmp_path).fit()
+    steps = [s for s, _ in step_checkpoints(tmp_path)]
+    assert steps == [20, 24]  # keep_last = 2
+    meta = load_weights(StreamTask().model, tmp_path, "best")
+    valid = [r for r in read_metrics(tmp_path) if r["split"] == "valid"]
+    assert meta["valid"]["loss"] == min(r["loss"] for r in valid)
+
+
+def test_corrupt_and_truncated_checkpoints_fall_back_to_the_previous_good_one(tmp_path, caplog):
+    Trainer(StreamTask(), CONFIG, tmp_path).fit()
+    newest = tmp_path / "checkpoints" / "step-00000024"
+    weights = newest / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-3] ^= 0xFF  # one flipped byte
+    weights.write_bytes(bytes(data))
+    assert latest_good_checkpoint(tmp_path).name == "step-00000020"
+    assert "corrupt or truncated" in caplog.text and "step-00000024" in caplog.text
+
+    older = tmp_path / "checkpoints" / "step-00000020" / "optimizer.safetensors"
+    older.write_bytes(older.read_bytes()[:100])  # truncated
+    with pytest.raises(CheckpointError, match="no usable checkpoint"):
+        latest_good_checkpoint(tmp_path)
+    with pytest.raises(CheckpointError, match="no usable checkpoint"):
+        load_weights(StreamTask().model, tmp_path, "last")
+
+
+def test_resume_uses_the_previous_good_checkpoint(tmp_path):
+    Trainer(StreamTask(), CONFIG, tmp_path / "full").fit()
+    cut = Trainer(StreamTask(), CONFIG, tmp_path / "cut", callbacks=[KillAt(10)])
+    cut.fit()
+    (tmp_path / "cut" / "checkpoints" / "step-00000010" / "meta.json").write_text("{trunc")
+    resumed = Trainer.resume(StreamTask(), tmp_path / "cut")
+    resumed.fit()
+    assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")  # restarted from step 8
+
+
+def test_load_weights_errors_are_clear(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run directory not found"):
+        load_weights(StreamTask().model, tmp_path / "nope")
+    Trainer(StreamTask(), CONFIG, tmp_path).fit()
+    with pytest.raises(CheckpointError, match="does not fit this model"):
+        load_weights(StreamTask(hidden=4).model, tmp_path, "best")
+    with pytest.raises(ValueError, match="expected 'best' or 'last'"):
+        load_weights(StreamTask().model, tmp_path, "first")

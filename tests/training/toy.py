@@ -1,0 +1,62 @@
+"""Tiny tasks for the trainer tests (no rnnlab.models: the trainer trains anything)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from rnnlab.training import StepResult
+
+
+class StreamTask:
+    """Next-value prediction on a fixed random stream with an LSTM: a TBPTT task.
+
+    The stream (N, B, 1) is cut into chunks of ``chunk_length`` steps; batch i of
+    epoch e is chunk i (no shuffling, so the state can be carried across batches).
+    """
+
+    def __init__(self, seed: int = 0, steps: int = 64, batch: int = 4, chunk_length: int = 8,
+                 hidden: int = 8, dropout: float = 0.0, init_seed: int | None = None) -> None:
+        g = torch.Generator().manual_seed(seed)
+        self.stream = torch.randn(steps + 1, batch, 1, generator=g)  # (N+1, B, 1)
+        self.valid_stream = torch.randn(2 * chunk_length + 1, batch, 1, generator=g)
+        torch.manual_seed(seed if init_seed is None else init_seed)
+        self.model = ToyLSTM(hidden, dropout)
+        self.chunk_length = chunk_length
+        self.rank, self.world_size = 0, 1
+
+    def set_shard(self, rank: int, world_size: int) -> None:
+        self.rank, self.world_size = rank, world_size
+
+    def _shard(self, x: torch.Tensor) -> torch.Tensor:
+        b = x.shape[1] // self.world_size
+        return x[:, self.rank * b:(self.rank + 1) * b]
+
+    def batches(self, split: str, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        s = self.stream if split == "train" else self.valid_stream
+        s = self._shard(s)
+        k = self.chunk_length
+        return [(s[i:i + k], s[i + 1:i + k + 1]) for i in range(0, s.shape[0] - 1 - k + 1, k)]
+
+    def step(self, batch, state) -> StepResult:
+        x, y = batch  # (k, B, 1)
+        out, state = self.model(x, state)
+        loss = nn.functional.mse_loss(out, y)
+        return StepResult(loss=loss, state=state, items=y.numel(), metrics={})
+
+    def eval_metrics(self, mean_loss: float) -> dict[str, float]:
+        return {"rmse": math.sqrt(mean_loss)}
+
+
+class ToyLSTM(nn.Module):
+    def __init__(self, hidden: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(1, hidden)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x, state=None):
+        h, state = self.lstm(x, state)  # (T, B, H)
+        return self.head(self.drop(h)), state
