@@ -60,3 +60,9 @@ class ToyLSTM(nn.Module):
     def forward(self, x, state=None):
         h, state = self.lstm(x, state)  # (T, B, H)
         return self.head(self.drop(h)), state
+
+
+def build(config: dict, run_dir) -> StreamTask:
+    """A task builder for ``rnnlab train`` tests: ``[task] kind = "toy:build"``."""
+    section = config.get("toy", {})
+    return StreamTask(hidden=section.get("hidden", 8), dropout=section.get("dropout", 0.0))

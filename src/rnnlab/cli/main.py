@@ -16,6 +16,7 @@ import sys
 # one module per command, in the order ``rnnlab --help`` lists them
 COMMAND_MODULES = (
     "rnnlab.cli.demo",
+    "rnnlab.cli.train",
 )
 
 
