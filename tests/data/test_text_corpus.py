@@ -100,3 +100,11 @@ def test_shared_ptb_and_wikitext_layouts(shared_data):
     assert chars.valid[0].split()[:3] == ["c", "o", "n"]
     wiki = load_corpus(shared_data / "wikitext-2")
     assert wiki.valid and wiki.test
+
+
+def test_shipped_portuguese_corpus():
+    corpus = load_corpus("shipped:pt-bosque")
+    assert (len(corpus.train), len(corpus.valid), len(corpus.test)) == (7018, 1172, 1167)
+    assert corpus.train[2] == "Tem sentido -- aliás , muitíssimo sentido ."
+    with pytest.raises(FileNotFoundError, match="pt-bosque"):
+        load_corpus("shipped:klingon")
