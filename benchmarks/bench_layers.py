@@ -1,0 +1,184 @@
+"""Benchmark: rnnlab explicit, rnnlab fused and torch.nn recurrent layers in one process.
+
+Run by hand (never a test)::
+
+    python benchmarks/bench_layers.py                        # everything, CPU
+    python benchmarks/bench_layers.py --cells lstm --shapes 35,20,650 --repeats 5
+    python benchmarks/bench_layers.py --impls fused,torch    # only the fused-vs-torch pairs
+    python benchmarks/bench_layers.py --device cuda          # falls back to CPU without a GPU
+
+For each cell (LSTM, GRU, Elman tanh) and shape (T, B, H) — one layer, input
+size = H, fp32 — the three implementations get the same weights and the same
+input. Forward is timed under ``torch.no_grad()``; forward+backward backpropagates
+``out.sum() + h_n.sum()`` into the input and all parameters. The runs of the
+implementations are interleaved (explicit, fused, torch, explicit, …) after
+warm-up, so load on a shared machine hits them alike; the median is reported as
+ms per batch and tokens/s (T·B per second), and the ratio to torch.nn is
+``tokens/s(impl) / tokens/s(torch.nn)``: ≥ 0.95 is the target for fused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from rnnlab.layers import GRU, LSTM, RNN
+
+CELLS: dict[str, tuple[type, type]] = {
+    "lstm": (LSTM, nn.LSTM),
+    "gru": (GRU, nn.GRU),
+    "elman": (RNN, nn.RNN),
+}
+SHAPES = [(35, 20, 650), (100, 32, 128), (128, 64, 512)]
+IMPLS = ("explicit", "fused", "torch")
+MODES = ("forward", "forward+backward")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--device", default="cpu", help="cpu or cuda (falls back to cpu with a message)")
+    p.add_argument("--cells", default="lstm,gru,elman", help="comma list of lstm, gru, elman")
+    p.add_argument(
+        "--shapes",
+        default=";".join(",".join(map(str, s)) for s in SHAPES),
+        help="T,B,H;T,B,H;… (input size = H)",
+    )
+    p.add_argument("--impls", default=",".join(IMPLS), help="comma list of explicit, fused, torch")
+    p.add_argument(
+        "--modes", default=",".join(MODES), help="comma list of forward, forward+backward"
+    )
+    p.add_argument("--repeats", type=int, default=10, help="timed runs per implementation")
+    p.add_argument("--warmup", type=int, default=2, help="untimed runs per implementation first")
+    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave as is)")
+    p.add_argument("--markdown", action="store_true", help="also print a markdown table")
+    return p.parse_args(argv)
+
+
+def pick_device(name: str) -> torch.device:
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        print(f"--device {name}: no CUDA device here, running on the CPU instead", file=sys.stderr)
+        return torch.device("cpu")
+    return torch.device(name)
+
+
+def build(cell: str, hidden: int, device: torch.device, impls: list[str]) -> dict[str, nn.Module]:
+    ours_cls, torch_cls = CELLS[cell]
+    ref = torch_cls(hidden, hidden, device=device)
+    layers: dict[str, nn.Module] = {"torch": ref}
+    for backend in ("explicit", "fused"):
+        layer = ours_cls(hidden, hidden, backend=backend, device=device)
+        layer.load_state_dict(ref.state_dict())
+        layers[backend] = layer
+    return {name: layers[name] for name in impls}
+
+
+def make_job(layer: nn.Module, x: torch.Tensor, mode: str) -> Callable[[], None]:
+    if mode == "forward":
+
+        def job() -> None:
+            with torch.no_grad():
+                layer(x)
+
+        return job
+    xg = x.clone().requires_grad_()
+
+    def job() -> None:
+        out, state = layer(xg)
+        h_n = state[0] if isinstance(state, tuple) else state
+        (out.sum() + h_n.sum()).backward()
+        layer.zero_grad(set_to_none=True)
+        xg.grad = None
+
+    return job
+
+
+def time_interleaved(
+    jobs: dict[str, Callable[[], None]], repeats: int, warmup: int, device: torch.device
+) -> dict[str, float]:
+    """Median seconds per job; the jobs take turns so that background load hits each alike."""
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    for job in jobs.values():
+        for _ in range(warmup):
+            job()
+    sync()
+    spent: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(repeats):
+        for name, job in jobs.items():
+            t0 = time.perf_counter()
+            job()
+            sync()
+            spent[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in spent.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    cells = [c.strip() for c in args.cells.split(",") if c.strip()]
+    impls = [i.strip() for i in args.impls.split(",") if i.strip()]
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    shapes = [tuple(int(v) for v in s.split(",")) for s in args.shapes.split(";") if s.strip()]
+    for name, given, known in (
+        ("cells", cells, CELLS),
+        ("impls", impls, IMPLS),
+        ("modes", modes, MODES),
+    ):
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise SystemExit(f"unknown {name} {unknown}; expected some of {list(known)}")
+    if any(len(s) != 3 for s in shapes):
+        raise SystemExit(f"expected --shapes as T,B,H;T,B,H…, got {args.shapes!r}")
+    print(
+        f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
+        f"repeats {args.repeats} (interleaved), warmup {args.warmup}"
+    )
+    print(
+        f"{'cell':<6} {'T,B,H':<12} {'mode':<17} {'impl':<9} {'ms':>9} {'tokens/s':>11} "
+        f"{'vs torch':>9}"
+    )
+    rows = []
+    torch.manual_seed(0)
+    for cell in cells:
+        for steps, batch, hidden in shapes:
+            layers = build(cell, hidden, device, impls)
+            x = torch.randn(steps, batch, hidden, device=device)  # (T, B, H)
+            for mode in modes:
+                jobs = {name: make_job(layer, x, mode) for name, layer in layers.items()}
+                seconds = time_interleaved(jobs, args.repeats, args.warmup, device)
+                for name in impls:
+                    tps = steps * batch / seconds[name]
+                    ratio = seconds["torch"] / seconds[name] if "torch" in seconds else float("nan")
+                    rows.append(
+                        (
+                            cell,
+                            f"{steps},{batch},{hidden}",
+                            mode,
+                            name,
+                            1e3 * seconds[name],
+                            tps,
+                            ratio,
+                        )
+                    )
+                    print(
+                        f"{cell:<6} {rows[-1][1]:<12} {mode:<17} {name:<9} "
+                        f"{1e3 * seconds[name]:>9.2f} {tps:>11,.0f} {ratio:>8.3f}x",
+                        flush=True,
+                    )
+    if args.markdown:
+        print("\n| cell | T,B,H | mode | impl | ms / batch | tokens/s | ratio to torch.nn |")
+        print("| --- | --- | --- | --- | ---: | ---: | ---: |")
+        for cell, shape, mode, name, ms, tps, ratio in rows:
+            print(f"| {cell} | {shape} | {mode} | {name} | {ms:.2f} | {tps:,.0f} | {ratio:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
