@@ -207,7 +207,7 @@ class ScaledRecurrentLSTM(LSTM):
     def forward_weights(self):
         return [
             w * self.mask if "weight_hh" in n else w
-            for n, w in zip(self._flat_weight_names, super().forward_weights(), strict=True)
+            for n, w in zip(self.flat_weight_names, super().forward_weights(), strict=True)
         ]
 
 

@@ -2,6 +2,7 @@
 
 from rnnlab.layers.base import SequenceLayer
 from rnnlab.layers.recurrent import Recurrent
-from rnnlab.layers.rnn import GRU, LSTM, RNN, TorchLikeRNN
+from rnnlab.layers.rnn import GRU, LSTM, RNN
+from rnnlab.layers.torchlike import TorchLikeRNN
 
 __all__ = ["GRU", "LSTM", "RNN", "Recurrent", "SequenceLayer", "TorchLikeRNN"]

@@ -17,14 +17,14 @@ from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from rnnlab.cells.base import State
 from rnnlab.cells.checks import check_positive_int, shape_str
-from rnnlab.layers.loop import Step, map_state, run_stack
+from rnnlab.layers.loop import map_state, run_stack
 from rnnlab.layers.sequence import check_packed, check_sequence, normalize_lengths, repack
 
 
 class SequenceLayer(nn.Module):
     """Base of :class:`Recurrent` and the torch-like layers.
 
-    Subclasses provide ``_steps()`` (one step function per layer and direction),
+    Subclasses provide ``step_functions()`` (one step per layer and direction, k = l·D + d),
     ``_zero_state(k, B, device, dtype)``, ``_param_dtype()`` and ``state_names``.
     """
 
@@ -96,7 +96,7 @@ class SequenceLayer(nn.Module):
         states = [map_state(lambda s, k=k: s[k], h0) for k in range(self._num_states())]
         ragged = None if lens is None or int(lens.min()) == steps_total else lens
         out, finals = run_stack(
-            self._steps(),
+            self.step_functions(),
             xs,
             states,
             ragged,
@@ -159,13 +159,7 @@ class SequenceLayer(nn.Module):
             checked.append(p if batched else p.unsqueeze(1))
         return checked[0] if single else tuple(checked)
 
-    # what subclasses provide
-
-    def _steps(self) -> list[Step]:
-        raise TypeError(f"{type(self).__name__} must define _steps()")
-
-    def _zero_state(self, k: int, batch_size: int, device: Any, dtype: torch.dtype) -> State:
-        raise TypeError(f"{type(self).__name__} must define _zero_state()")
+    # what subclasses provide besides step_functions() and _zero_state()
 
     def _param_dtype(self) -> torch.dtype:
         return next(self.parameters()).dtype

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.layers.rnn import GRU, LSTM, RNN, TorchLikeRNN
+from rnnlab.layers.rnn import GRU, LSTM, RNN
+from rnnlab.layers.torchlike import TorchLikeRNN
 
 
 def _time_forwards(

@@ -73,7 +73,7 @@ class Recurrent(SequenceLayer):
         self.state_names = tuple(getattr(cells[0], "state_names", ("h",)))
         self.cell_name = type(cells[0]).__name__
 
-    def _steps(self) -> list[Step]:
+    def step_functions(self) -> list[Step]:
         return list(self.cells)
 
     def _zero_state(self, k: int, batch_size: int, device: Any, dtype: torch.dtype) -> State:
