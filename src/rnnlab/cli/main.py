@@ -17,6 +17,7 @@ import sys
 COMMAND_MODULES = (
     "rnnlab.cli.demo",
     "rnnlab.cli.train",
+    "rnnlab.cli.forecast",
 )
 
 

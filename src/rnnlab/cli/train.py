@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 # task kind -> "module:function" building it (each task issue adds its own entry)
-TASKS: dict[str, str] = {}
+TASKS: dict[str, str] = {
+    "forecast": "rnnlab.cli.forecast_task:build",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

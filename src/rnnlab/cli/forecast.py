@@ -1,0 +1,151 @@
+"""``rnnlab forecast train|evaluate|predict``: forecast a weather station or any CSV.
+
+    rnnlab forecast train --data ../shared/data/inmet-a001-brasilia --target temp \\
+        --lookback 72 --horizon 24 --train-end 2023-10-01 --valid-end 2024-01-01 \\
+        --cell gru --run-dir runs/a001
+    rnnlab forecast evaluate runs/a001            # model vs persistence, seasonal naive, linear AR
+    rnnlab forecast predict runs/a001 --data INMET_FILE.CSV --out next24h.csv --plot next24h.png
+
+``train`` takes a TOML config (sections of ``rnnlab.cli.forecast_task``) and/or
+flags; ``--set section.field=value`` overrides anything. After training it
+evaluates on the test split and writes report.md, evaluation.json and plots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("forecast", help="time-series forecasting (INMET, any CSV)")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    train = verbs.add_parser("train", help="train a forecaster, then evaluate it on test")
+    train.add_argument("config", nargs="?", type=Path, metavar="CONFIG.toml")
+    train.add_argument("--data", action="append", help="INMET file/folder or CSV; repeatable")
+    train.add_argument("--format", choices=("auto", "inmet", "csv"))
+    train.add_argument("--target", action="append", help="column to forecast; repeatable")
+    train.add_argument("--inputs", help="extra input columns, comma-separated")
+    train.add_argument("--lookback", type=int)
+    train.add_argument("--horizon", type=int)
+    train.add_argument("--train-end", help="timestamp or fraction ending the training split")
+    train.add_argument("--valid-end", help="timestamp or fraction ending the validation split")
+    train.add_argument("--cell", help="elman | lstm | gru | module:CellClass")
+    train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"))
+    train.add_argument("--output", choices=("point", "gaussian", "quantile"))
+    train.add_argument("--hidden", type=int, help="hidden size")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--run-dir", type=Path, default=Path("runs/forecast"))
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="SECTION.FIELD=VALUE",
+        help="override a config field; repeatable",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress output")
+    train.set_defaults(func=run_train)
+
+    evaluate = verbs.add_parser("evaluate", help="score a run against the baselines")
+    evaluate.add_argument("run_dir", type=Path)
+    evaluate.add_argument("--split", default="test", choices=("valid", "test"))
+    evaluate.add_argument("--data", action="append", help="other data (default: the run's)")
+    evaluate.set_defaults(func=run_evaluate)
+
+    predict = verbs.add_parser("predict", help="forecast the next horizon from any file")
+    predict.add_argument("run_dir", type=Path)
+    predict.add_argument("--data", action="append", required=True, help="INMET file(s) or CSV")
+    predict.add_argument("--origin", help="forecast from this timestamp (default: after the end)")
+    predict.add_argument("--out", type=Path, default=None, help="CSV (default RUN_DIR/predict.csv)")
+    predict.add_argument("--plot", type=Path, default=None, help="PNG (default beside the CSV)")
+    predict.set_defaults(func=run_predict)
+
+
+_FLAGS = {  # argparse dest -> (section, field)
+    "format": ("data", "format"),
+    "lookback": ("window", "lookback"),
+    "horizon": ("window", "horizon"),
+    "train_end": ("split", "train_end"),
+    "valid_end": ("split", "valid_end"),
+    "cell": ("model", "cell"),
+    "strategy": ("model", "strategy"),
+    "output": ("model", "output"),
+    "hidden": ("model", "hidden_size"),
+    "epochs": ("train", "epochs"),
+}
+
+
+def train_config(args: argparse.Namespace) -> dict[str, Any]:
+    """Config file, then flags, then ``--set`` overrides."""
+    from rnnlab.config import apply_overrides, load_toml
+
+    data: dict[str, Any] = load_toml(args.config) if args.config else {}
+    data.setdefault("task", {"kind": "forecast"})
+    for dest, (section, field) in _FLAGS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            if dest in ("train_end", "valid_end"):
+                value = _fraction_or_text(value)
+            data.setdefault(section, {})[field] = value
+    if args.data:  # absolute, so evaluate/predict work from any directory
+        data.setdefault("data", {})["path"] = [str(Path(p).resolve()) for p in args.data]
+    if args.target:
+        data.setdefault("window", {})["targets"] = args.target
+    if args.inputs is not None:
+        data.setdefault("window", {})["inputs"] = [c for c in args.inputs.split(",") if c]
+    return apply_overrides(data, args.overrides)
+
+
+def _fraction_or_text(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import logging
+
+    from rnnlab.cli.forecast_task import build
+    from rnnlab.config import from_dict
+    from rnnlab.training import TrainConfig, Trainer, seed_everything
+
+    config = train_config(args)
+    if args.quiet:
+        config.setdefault("train", {})["progress"] = False
+        logging.getLogger("rnnlab").setLevel(logging.WARNING)
+    train = from_dict(TrainConfig, config.get("train", {}))
+    seed_everything(train.seed)
+    task = build(config, args.run_dir)
+    extra = {k: v for k, v in config.items() if k != "train"}
+    summary = Trainer(task, train, args.run_dir, extra_config=extra).fit()
+    print(f"trained: {summary.get('stopped')}; run directory {args.run_dir}")
+    return run_evaluate(argparse.Namespace(run_dir=args.run_dir, split="test", data=None))
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from rnnlab.cli.forecast_run import evaluate_run
+
+    report = evaluate_run(args.run_dir, args.split, args.data)
+    print(report["table"])
+    print(f"report: {args.run_dir / 'report.md'}")
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from rnnlab.cli.forecast_run import predict_run
+
+    out = args.out or args.run_dir / "predict.csv"
+    plot = args.plot or out.with_suffix(".png")
+    frame = predict_run(args.run_dir, args.data, out, plot, args.origin)
+    print(frame.to_string(index=False))
+    print(f"wrote {out} and {plot}")
+    return 0
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, default=str)

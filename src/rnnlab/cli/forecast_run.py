@@ -1,0 +1,216 @@
+"""Evaluate a forecast run against the baselines, and forecast the future from any file.
+
+``evaluate_run`` scores the trained model and persistence, seasonal naive and
+linear AR on the same windows, backtests them with rolling origins (the AR
+refitted on an expanding window), and writes ``evaluation.json``,
+``report.md`` and three PNGs into the run directory. ``predict_run`` reads
+new data with the run's scaler and writes the next H steps as a CSV and a plot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rnnlab.cli.forecast_task import ForecastTask, LoadedRun, load_run, sections
+from rnnlab.data.series_source import SeriesSource, load_series
+from rnnlab.evaluation.backtest import refitting, rolling_origin
+from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive, seasonal_period
+from rnnlab.evaluation.forecast_plots import plot_error_by_horizon, plot_forecast, plot_models
+from rnnlab.evaluation.forecast_report import (
+    baseline_forecasts,
+    compare,
+    markdown_table,
+    training_scale,
+)
+from rnnlab.evaluation.forecasting import interval_coverage
+
+
+def model_name(run: LoadedRun) -> str:
+    c = run.model.config
+    return f"{c.cell}-{c.strategy}" + ("" if c.output == "point" else f"-{c.output}")
+
+
+def evaluate_run(
+    run_dir: str | Path, split: str = "test", data: list[str] | None = None
+) -> dict[str, Any]:
+    run_dir = Path(run_dir)
+    run = load_run(run_dir)
+    source, _, split_cfg, _, options = sections(run.config)
+    if data:
+        source = replace(source, path=tuple(data))
+    w = run.windows(load_series(source), split_cfg)
+    starts = w.starts[split]
+    if len(starts) == 0:
+        raise ValueError(f"no complete {split} window to evaluate on")
+    task = ForecastTask(run.model, w)
+    probabilistic = run.model.config.output != "point"
+    fc = task.forecast(starts, options.level if probabilistic else None)
+    period = options.season or seasonal_period(w.freq)
+    name = model_name(run)
+    forecasts = {name: fc["point"], **baseline_forecasts(w, starts, period, options.ar_ridge)}
+    actual = w.actual(starts)
+    scale = training_scale(w, period)
+    scores = compare(forecasts, actual, scale)
+    table = markdown_table(scores)
+    result: dict[str, Any] = {
+        "split": split,
+        "windows": len(starts),
+        "season": period,
+        "overall": {n: s.overall for n, s in scores.items()},
+        "per_step": {n: s.table(w.config.targets) for n, s in scores.items()},
+        "table": table,
+    }
+    if probabilistic:
+        result["interval"] = {
+            "level": options.level,
+            "coverage": interval_coverage(fc["lo"], fc["hi"], actual),
+        }
+    result["backtest"] = _backtest(task, w, starts, period, options, scale, name)
+    (run_dir / "evaluation.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    _plots(run_dir, w, starts, forecasts, fc, scores, options.level if probabilistic else None)
+    _report(run_dir, result, w)
+    return result
+
+
+def _backtest(task, w, starts, period, options, scale, name) -> list[dict[str, Any]]:
+    folds = min(options.folds, len(starts))
+    pool = w.starts["train"]
+    pool = np.concatenate([pool, w.starts["valid"], w.starts["test"]])
+
+    def fit_ar(train_starts):
+        return lambda s: LinearAR(options.ar_ridge).fit(w, train_starts).predict(w, s)
+
+    forecasters = {
+        name: lambda s, _: task.forecast(s)["point"],
+        "persistence": lambda s, _: persistence(w, s),
+        "linear_ar (refit)": refitting(fit_ar, w, pool),
+    }
+    if period <= w.config.lookback:
+        forecasters["seasonal_naive"] = lambda s, _: seasonal_naive(w, s, period)
+    return rolling_origin(w, forecasters, starts, folds, scale)
+
+
+def _plots(run_dir, w, starts, forecasts, fc, scores, level) -> None:
+    t = int(starts[len(starts) // 2])  # one example window, mid-split
+    i = len(starts) // 2
+    L, H = w.config.lookback, w.config.horizon
+    target = w.config.targets[0]
+    interval = (fc["lo"][i, :, 0], fc["hi"][i, :, 0]) if level else None
+    plot_forecast(
+        run_dir / "plots" / "forecast_example.png",
+        w.index[t - L : t],
+        w.history(np.array([t]))[0, :, 0],
+        w.index[t : t + H],
+        {n: f[i, :, 0] for n, f in forecasts.items()},
+        w.actual(np.array([t]))[0, :, 0],
+        interval,
+        level,
+        title=f"{target}: forecast from {w.index[t]}",
+        ylabel=target,
+    )
+    plot_error_by_horizon(run_dir / "plots" / "error_by_horizon.png", scores)
+    plot_models(run_dir / "plots" / "models.png", scores)
+
+
+def _report(run_dir: Path, result: dict[str, Any], w) -> None:
+    lines = [
+        f"# Forecast evaluation ({result['split']}, {result['windows']} windows)",
+        "",
+        f"Targets {list(w.config.targets)}, lookback {w.config.lookback}, horizon "
+        f"{w.config.horizon}; seasonal period {result['season']}; data units; MASE scaled "
+        "by the training in-sample seasonal-naive MAE.",
+        "",
+        result["table"],
+        "",
+    ]
+    if "interval" in result:
+        iv = result["interval"]
+        lines += [f"{iv['level']:.0%} interval coverage: {iv['coverage']:.3f}", ""]
+    lines += [
+        "## Rolling-origin backtest",
+        "",
+        "| fold | from | to | model | MAE | RMSE |",
+        "|---:|---|---|---|---:|---:|",
+    ]
+    for r in result["backtest"]:
+        lines.append(
+            f"| {r['fold']} | {r['from'][:16]} | {r['to'][:16]} | {r['model']} | "
+            f"{r['mae']:.4f} | {r['rmse']:.4f} |"
+        )
+    lines += [
+        "",
+        "![forecast](plots/forecast_example.png)",
+        "![error by horizon](plots/error_by_horizon.png)",
+        "![models](plots/models.png)",
+    ]
+    (run_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def predict_run(
+    run_dir: str | Path, data: list[str], out: Path, plot: Path | None, origin: str | None = None
+) -> pd.DataFrame:
+    """Forecast H steps after the end of ``data`` (or from ``origin``); write CSV and PNG."""
+    run = load_run(run_dir)
+    source, _, _, _, options = sections(run.config)
+    source = SeriesSource(
+        path=tuple(data),
+        format="auto",
+        encoding=None,
+        gap_limit=source.gap_limit,
+        time_column=source.time_column,
+    )
+    frame = load_series(source)
+    w = run.windows(frame)
+    if origin is None:
+        t = w.latest_origin()
+    else:
+        stamp = pd.Timestamp(origin)
+        if w.index.tz is not None and stamp.tz is None:
+            stamp = stamp.tz_localize(w.index.tz)
+        t = int(w.index.searchsorted(stamp))
+        if not w.config.lookback <= t <= w.rows:
+            raise ValueError(
+                f"origin {origin} leaves fewer than {w.config.lookback} steps "
+                f"of history in {w.index[0]} .. {w.index[w.rows - 1]}"
+            )
+    probabilistic = run.model.config.output != "point"
+    level = options.level if probabilistic else None
+    fc = ForecastTask(run.model, w).forecast(np.array([t]), level)
+    times = w.index[t : t + w.config.horizon]
+    table = pd.DataFrame({"time_utc": times})
+    if run.meta.get("local_tz") and times.tz is not None:
+        table["local_time"] = times.tz_convert(run.meta["local_tz"])
+    for k, target in enumerate(w.config.targets):
+        table[target] = fc["point"][0, :, k]
+        if level:
+            table[f"{target}_lo"] = fc["lo"][0, :, k]
+            table[f"{target}_hi"] = fc["hi"][0, :, k]
+        table[f"{target}_actual"] = w.actual(np.array([t]))[0, :, k]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.round({c: 4 for c in table.columns if c not in ("time_utc", "local_time")}).to_csv(
+        out, index=False
+    )
+    if plot is not None:
+        L = w.config.lookback
+        target = w.config.targets[0]
+        interval = (fc["lo"][0, :, 0], fc["hi"][0, :, 0]) if level else None
+        plot_forecast(
+            plot,
+            w.index[t - L : t],
+            w.history(np.array([t]))[0, :, 0],
+            times,
+            {model_name(run): fc["point"][0, :, 0]},
+            w.actual(np.array([t]))[0, :, 0],
+            interval,
+            level,
+            title=f"{target}: next {w.config.horizon} steps from {times[0]}",
+            ylabel=target,
+        )
+    return table

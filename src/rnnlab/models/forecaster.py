@@ -1,0 +1,184 @@
+"""``Forecaster``: a recurrent network that forecasts H steps of K series.
+
+Symbols: B windows, L lookback steps, F input features (the last C of them
+known in advance: calendar), K targets (the first K inputs), H horizon, Hd
+hidden size, P numbers per forecast (see ``forecast_heads``).
+
+Three strategies, any cell (Elman, LSTM, GRU, or a custom cell class):
+
+    direct     h_L = RNN(x_{1..L});  ŷ_{1..H} = W h_L + b                (sequence to vector)
+    recursive  ŷ_{t+1} = W RNN(x_{..t}) + b, fed back as x_{t+1}, H times  (autoregressive)
+    seq2seq    s = RNN_enc(x_{1..L});  ŷ_h = W RNN_dec(d_h | s) + b,
+               d_h = [c_{t+h}, y_t]                                       (encoder–decoder)
+
+The seq2seq decoder reads the known calendar features of each future step and
+the last observed targets, never its own forecasts, so training and inference
+see the same inputs. The recursive model predicts the next value of every
+non-calendar input (it needs them to feed back) and is trained one step ahead
+on every position of the window (teacher forcing).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+import rnnlab.layers as layers
+from rnnlab.models.forecast_heads import make_head
+
+STRATEGIES = ("direct", "recursive", "seq2seq")
+CELLS = ("elman", "lstm", "gru")
+
+
+@dataclass(frozen=True)
+class ForecasterConfig:
+    input_size: int = 1  # F: input features per step (targets, other columns, calendar)
+    known_size: int = 0  # C: of which the last C are known ahead (calendar)
+    num_targets: int = 1  # K: the first K inputs are the targets
+    horizon: int = 24  # H
+    cell: str = "gru"  # "elman" | "lstm" | "gru" | "package.module:CellClass" (explicit loop)
+    nonlinearity: str = "tanh"  # Elman only: "tanh" | "relu" | "sigmoid"
+    hidden_size: int = 64  # Hd
+    num_layers: int = 1
+    dropout: float = 0.0  # between stacked layers and before the output layer
+    strategy: str = "direct"  # "direct" | "recursive" | "seq2seq"
+    output: str = "point"  # "point" | "gaussian" | "quantile"
+    quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
+    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {STRATEGIES}")
+        if self.cell not in CELLS and ":" not in self.cell:
+            raise ValueError(f"unknown cell {self.cell!r}; expected {CELLS} or 'module:Class'")
+        if self.strategy == "recursive" and self.output != "point":
+            raise ValueError(
+                "probabilistic output needs strategy 'direct' or 'seq2seq', "
+                f"got 'recursive' with output {self.output!r}"
+            )
+        if not 1 <= self.num_targets <= self.input_size - self.known_size:
+            raise ValueError(
+                f"expected 1 <= num_targets <= input_size - known_size = "
+                f"{self.input_size - self.known_size}, got {self.num_targets}"
+            )
+        if min(self.horizon, self.hidden_size, self.num_layers) < 1:
+            raise ValueError("horizon, hidden_size and num_layers must be >= 1")
+
+
+def make_rnn(config: ForecasterConfig, input_size: int) -> nn.Module:
+    """A batch-first rnnlab layer of the configured cell."""
+    common = {
+        "num_layers": config.num_layers,
+        "batch_first": True,
+        "dropout": config.dropout if config.num_layers > 1 else 0.0,
+    }
+    if config.cell == "elman":
+        return layers.RNN(
+            input_size,
+            config.hidden_size,
+            nonlinearity=config.nonlinearity,
+            backend=config.backend,
+            **common,
+        )
+    if config.cell == "lstm":
+        # forget-gate bias 1.0: remember by default (Jozefowicz et al. 2015)
+        return layers.LSTM(
+            input_size, config.hidden_size, backend=config.backend, forget_bias=1.0, **common
+        )
+    if config.cell == "gru":
+        return layers.GRU(input_size, config.hidden_size, backend=config.backend, **common)
+    module_name, _, class_name = config.cell.partition(":")
+    try:
+        cell = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(f"cannot load cell {config.cell!r}: {err}") from None
+    return layers.Recurrent(cell, input_size, config.hidden_size, **common)
+
+
+class Forecaster(nn.Module):
+    """``out = model(x, known)``: raw outputs (B, H, K, P); ``model.head`` reads them."""
+
+    def __init__(self, config: ForecasterConfig) -> None:
+        super().__init__()
+        self.config = config
+        c = config
+        self.dynamic = c.input_size - c.known_size  # F − C columns a recursive model feeds back
+        self.head = make_head(c.output, c.quantiles)
+        P = self.head.params
+        self.encoder = make_rnn(c, c.input_size)
+        self.drop = nn.Dropout(c.dropout)
+        if c.strategy == "direct":
+            self.proj = nn.Linear(c.hidden_size, c.horizon * c.num_targets * P)
+        elif c.strategy == "seq2seq":
+            self.decoder = make_rnn(c, c.known_size + c.num_targets)
+            self.proj = nn.Linear(c.hidden_size, c.num_targets * P)
+        else:
+            self.proj = nn.Linear(c.hidden_size, self.dynamic)
+
+    def _check(self, x: Tensor, known: Tensor) -> None:
+        c = self.config
+        if x.dim() != 3 or x.shape[-1] != c.input_size:
+            raise ValueError(f"expected x of shape (B, L, {c.input_size}), got {tuple(x.shape)}")
+        if known.shape[1:] != (c.horizon, c.known_size) or known.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"expected known of shape ({x.shape[0]}, {c.horizon}, "
+                f"{c.known_size}), got {tuple(known.shape)}"
+            )
+
+    def forward(self, x: Tensor, known: Tensor) -> Tensor:
+        """x (B, L, F), known (B, H, C) -> raw outputs (B, H, K, P)."""
+        self._check(x, known)
+        c = self.config
+        B = x.shape[0]
+        if c.strategy == "direct":
+            out, _ = self.encoder(x)  # (B, L, Hd)
+            raw = self.proj(self.drop(out[:, -1]))  # (B, H·K·P)
+            return raw.view(B, c.horizon, c.num_targets, -1)
+        if c.strategy == "seq2seq":
+            _, state = self.encoder(x)  # state: (layers, B, Hd) or (h, c)
+            last = x[:, -1:, : c.num_targets].expand(B, c.horizon, c.num_targets)  # y_t
+            d = torch.cat([known, last], dim=-1)  # (B, H, C + K)
+            out, _ = self.decoder(d, state)  # (B, H, Hd)
+            return self.proj(self.drop(out)).view(B, c.horizon, c.num_targets, -1)
+        return self._recursive(x, known).unsqueeze(-1)
+
+    def _recursive(self, x: Tensor, known: Tensor) -> Tensor:
+        """Feed each one-step forecast back as the next input: (B, H, K)."""
+        c = self.config
+        out, state = self.encoder(x)
+        nxt = self.proj(self.drop(out[:, -1]))  # (B, F − C): values at the first forecast step
+        steps = [nxt[:, : c.num_targets]]
+        for h in range(1, c.horizon):
+            row = torch.cat([nxt, known[:, h - 1]], dim=-1).unsqueeze(1)  # (B, 1, F)
+            out, state = self.encoder(row, state)
+            nxt = self.proj(self.drop(out[:, -1]))
+            steps.append(nxt[:, : c.num_targets])
+        return torch.stack(steps, dim=1)  # (B, H, K)
+
+    def loss(self, x: Tensor, known: Tensor, y: Tensor) -> Tensor:
+        """Training loss for windows x (B, L, F), known (B, H, C) and targets y (B, H, K)."""
+        if self.config.strategy != "recursive":
+            return self.head.loss(self(x, known), y)
+        self._check(x, known)
+        K = self.config.num_targets
+        out, _ = self.encoder(x)  # (B, L, Hd)
+        pred = self.proj(self.drop(out))  # (B, L, F − C): one step ahead at every position
+        inside = F.mse_loss(pred[:, :-1], x[:, 1:, : self.dynamic], reduction="sum")
+        first = F.mse_loss(pred[:, -1, :K], y[:, 0], reduction="sum")
+        return (inside + first) / (pred[:, :-1].numel() + y[:, 0].numel())
+
+    @torch.no_grad()
+    def predict(self, x: Tensor, known: Tensor, level: float | None = None):
+        """Point forecasts (B, H, K), and with ``level`` the interval bounds (lo, hi)."""
+        out = self(x, known)
+        point = self.head.point(out)
+        if level is None:
+            return point
+        if not hasattr(self.head, "interval"):
+            raise ValueError("intervals need output 'gaussian' or 'quantile', got 'point'")
+        lo, hi = self.head.interval(out, level)
+        return point, lo, hi
