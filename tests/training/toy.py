@@ -66,3 +66,38 @@ def build(config: dict, run_dir) -> StreamTask:
     """A task builder for ``rnnlab train`` tests: ``[task] kind = "toy:build"``."""
     section = config.get("toy", {})
     return StreamTask(hidden=section.get("hidden", 8), dropout=section.get("dropout", 0.0))
+
+
+class LinearTask:
+    """y = w·x regression with a scripted validation loss (for schedules and stopping).
+
+    ``valid_losses[i]`` is the validation loss of the i-th evaluation; ``bad`` maps a
+    training batch index to a value (nan, inf or a large scale) put into its inputs.
+    """
+
+    def __init__(self, n_batches: int = 4, valid_losses=(), bad=None, seed: int = 0) -> None:
+        g = torch.Generator().manual_seed(seed)
+        self.xs = [torch.randn(5, 2, generator=g) for _ in range(n_batches)]
+        self.ys = [torch.randn(5, 1, generator=g) for _ in range(n_batches)]
+        torch.manual_seed(seed)
+        self.model = nn.Linear(2, 1, bias=False)
+        self.valid_losses = list(valid_losses)
+        self.evals = 0
+        self.bad = bad or {}
+
+    def batches(self, split: str, epoch: int) -> list:
+        if split == "train":
+            return list(range(len(self.xs)))
+        return ["v"] if self.valid_losses else []
+
+    def step(self, batch, state) -> StepResult:
+        if batch == "v":
+            value = self.valid_losses[min(self.evals, len(self.valid_losses) - 1)]
+            self.evals += 1
+            return StepResult(loss=torch.tensor(value, dtype=torch.float64), items=1)
+        x = self.xs[batch] * self.bad.get(batch, 1.0)
+        loss = nn.functional.mse_loss(self.model(x), self.ys[batch])
+        return StepResult(loss=loss, items=x.shape[0], metrics={"w0": self.model.weight[0, 0]})
+
+    def eval_metrics(self, mean_loss: float) -> dict[str, float]:
+        return {"twice": 2 * mean_loss}

@@ -45,7 +45,8 @@ class TrainConfig:
     plateau_patience: int = 0  # plateau: evaluations without improvement before dividing
     warmup_steps: int = 0  # warmup_cosine: linear warmup from 0 to lr over these steps
     min_lr: float = 0.0  # warmup_cosine: floor of the cosine decay
-    patience: int | None = None  # early stopping: evaluations without improvement (None: off)
+    patience: int | None = None  # early stopping: stop once more than `patience` evaluations
+    # in a row did not improve the best validation loss (None: off)
 
     # --- when things happen (in optimizer steps)
     eval_every: int | None = None  # evaluate "valid" every N steps (None: at each epoch end)
