@@ -112,3 +112,23 @@ def test_load_weights_errors_are_clear(tmp_path):
         load_weights(StreamTask(hidden=4).model, tmp_path, "best")
     with pytest.raises(ValueError, match="expected 'best' or 'last'"):
         load_weights(StreamTask().model, tmp_path, "first")
+
+
+def test_sigkill_loses_only_the_work_since_the_last_checkpoint(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    worker = Path(__file__).with_name("kill_worker.py")
+    proc = subprocess.run([sys.executable, str(worker), str(tmp_path / "cut")],
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert [s for s, _ in step_checkpoints(tmp_path / "cut")] == [4, 8]
+    # debris of a crash in the middle of a write
+    (tmp_path / "cut" / "checkpoints" / ".tmp-step-00000012-999").mkdir()
+    with open(tmp_path / "cut" / "metrics.jsonl", "a") as f:
+        f.write('{"step": 11, "spl')  # a torn line
+    Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
+    Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
+    assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")
+    assert not list((tmp_path / "cut" / "checkpoints").glob(".tmp-*"))

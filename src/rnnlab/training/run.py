@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,7 +93,17 @@ class RunFiles:
         return self._wall_offset + time.perf_counter() - self._t0
 
     # ------------------------------------------------------------------ start
+    def _clean_partial(self) -> None:
+        """Remove half-written checkpoint directories left by a crash (``.tmp-*``, ``.old-*``)."""
+        root = self.run_dir / CHECKPOINTS
+        if self.main and root.is_dir():
+            for entry in root.iterdir():
+                if entry.name.startswith((".tmp-", ".old-")) and entry.is_dir():
+                    log.warning("removing %s, left by an interrupted checkpoint write", entry)
+                    shutil.rmtree(entry, ignore_errors=True)
+
     def start_fresh(self) -> None:
+        self._clean_partial()
         if step_checkpoints(self.run_dir):
             raise ValueError(
                 f"run directory {self.run_dir} already has checkpoints: resume it "
@@ -102,6 +113,7 @@ class RunFiles:
             MetricsLog.truncate(self.run_dir, -1)  # leftovers of a run that died before saving
 
     def restore_latest(self) -> None:
+        self._clean_partial()
         path = latest_good_checkpoint(self.run_dir)
         if path is None:
             log.warning("nothing to resume in %s (no checkpoint yet): starting fresh",
