@@ -5,6 +5,7 @@ Run by hand (never a test)::
     python benchmarks/bench_layers.py                        # everything, CPU
     python benchmarks/bench_layers.py --cells lstm --shapes 35,20,650 --repeats 5
     python benchmarks/bench_layers.py --impls fused,torch    # only the fused-vs-torch pairs
+    python benchmarks/bench_layers.py --explicit-repeats 1   # the slow loop timed once
     python benchmarks/bench_layers.py --device cuda          # falls back to CPU without a GPU
 
 For each cell (LSTM, GRU, Elman tanh) and shape (T, B, H) — one layer, input
@@ -55,6 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--repeats", type=int, default=10, help="timed runs per implementation")
     p.add_argument("--warmup", type=int, default=2, help="untimed runs per implementation first")
+    p.add_argument(
+        "--explicit-repeats",
+        type=int,
+        default=None,
+        help="timed runs of the (slow) explicit loop; default --repeats; its warm-up is at most 1",
+    )
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave as is)")
     p.add_argument("--markdown", action="store_true", help="also print a markdown table")
     return p.parse_args(argv)
@@ -99,17 +106,22 @@ def make_job(layer: nn.Module, x: torch.Tensor, mode: str) -> Callable[[], None]
 
 
 def time_interleaved(
-    jobs: dict[str, Callable[[], None]], repeats: int, warmup: int, device: torch.device
+    jobs: dict[str, Callable[[], None]],
+    repeats: dict[str, int],
+    warmup: dict[str, int],
+    device: torch.device,
 ) -> dict[str, float]:
     """Median seconds per job; the jobs take turns so that background load hits each alike."""
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    for job in jobs.values():
-        for _ in range(warmup):
+    for name, job in jobs.items():
+        for _ in range(warmup[name]):
             job()
     sync()
     spent: dict[str, list[float]] = {name: [] for name in jobs}
-    for _ in range(repeats):
+    for round_ in range(max(repeats.values())):
         for name, job in jobs.items():
+            if round_ >= repeats[name]:
+                continue
             t0 = time.perf_counter()
             job()
             sync()
@@ -138,13 +150,19 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"expected --shapes as T,B,H;T,B,H…, got {args.shapes!r}")
     print(
         f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
-        f"repeats {args.repeats} (interleaved), warmup {args.warmup}"
+        f"repeats {args.repeats} (explicit {args.explicit_repeats or args.repeats}; interleaved), "
+        f"warmup {args.warmup}"
     )
     print(
         f"{'cell':<6} {'T,B,H':<12} {'mode':<17} {'impl':<9} {'ms':>9} {'tokens/s':>11} "
         f"{'vs torch':>9}"
     )
     rows = []
+    explicit_repeats = args.repeats if args.explicit_repeats is None else args.explicit_repeats
+    repeats = {name: explicit_repeats if name == "explicit" else args.repeats for name in impls}
+    warmup = {name: min(args.warmup, 1) if name == "explicit" else args.warmup for name in impls}
+    if min(repeats.values()) < 1:
+        raise SystemExit("expected --repeats and --explicit-repeats of at least 1")
     torch.manual_seed(0)
     for cell in cells:
         for steps, batch, hidden in shapes:
@@ -152,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             x = torch.randn(steps, batch, hidden, device=device)  # (T, B, H)
             for mode in modes:
                 jobs = {name: make_job(layer, x, mode) for name, layer in layers.items()}
-                seconds = time_interleaved(jobs, args.repeats, args.warmup, device)
+                seconds = time_interleaved(jobs, repeats, warmup, device)
                 for name in impls:
                     tps = steps * batch / seconds[name]
                     ratio = seconds["torch"] / seconds[name] if "torch" in seconds else float("nan")
