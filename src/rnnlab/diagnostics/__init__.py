@@ -1,0 +1,60 @@
+"""Diagnostics: see the gradient flow through time, and why gates help.
+
+    flow.py        ‖∂J_T/∂s_t‖ for every t; exact Jacobian products ∏ ∂s_i/∂s_{i−1}
+                   (autograd, and the NumPy engine's hand-derived Jacobians)
+    spectral.py    ρ(W_hh), σ_max(W_hh) and the Elman bound (γ σ_max)^{t−k}
+    saturation.py  gate saturation (a function and a Trainer callback), gate/hidden traces
+    norms.py       per-parameter and per-layer gradient norms, exploding-gradient events
+    plots.py       PNGs: gradient vs distance (log y), heatmaps, norm histories
+    recall.py      the delayed-recall task;  compare.py / report.py  the Elman-LSTM-GRU experiment
+    inspect.py     ``rnnlab diagnose gradients`` on a run directory or a config
+"""
+
+from rnnlab.diagnostics.flow import (
+    FlowCurve,
+    gradient_flow,
+    jacobian_products,
+    product_norms,
+    reference_jacobian_products,
+    step_jacobians,
+)
+from rnnlab.diagnostics.norms import (
+    exploding_events,
+    grad_norms,
+    layer_of,
+    per_layer_norms,
+    read_metrics,
+)
+from rnnlab.diagnostics.saturation import (
+    HIGH,
+    LOW,
+    GateSaturationCallback,
+    gate_saturation,
+    layer_activations,
+    saturation_fractions,
+)
+from rnnlab.diagnostics.spectral import GAMMA, Spectrum, spectra, spectrum_of
+
+__all__ = [
+    "GAMMA",
+    "HIGH",
+    "LOW",
+    "FlowCurve",
+    "GateSaturationCallback",
+    "Spectrum",
+    "exploding_events",
+    "gate_saturation",
+    "grad_norms",
+    "gradient_flow",
+    "jacobian_products",
+    "layer_activations",
+    "layer_of",
+    "per_layer_norms",
+    "product_norms",
+    "read_metrics",
+    "reference_jacobian_products",
+    "saturation_fractions",
+    "spectra",
+    "spectrum_of",
+    "step_jacobians",
+]
