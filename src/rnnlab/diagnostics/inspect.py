@@ -1,0 +1,269 @@
+"""``rnnlab diagnose gradients``: gradient-flow diagnostics for a run directory or a config.
+
+A **run directory** (what the trainer writes): the weights of its newest good
+checkpoint (or any ``*.safetensors`` in it) are searched for recurrent layers —
+every prefix with ``weight_hh_l0`` — and each one is rebuilt as an rnnlab layer
+(its kind read from the gate count G = rows(W_hh)/H: 1 Elman, 3 GRU, 4 LSTM;
+the Elman nonlinearity from ``nonlinearity`` in config.toml, else tanh). Its
+``metrics.jsonl``, if present, gives the gradient-norm history and the
+exploding-gradient events.
+
+A **config** (TOML) describes a freshly initialised layer, to look at what an
+architecture does before any training::
+
+    [model]
+    cell = "lstm"            # elman-tanh | elman-sigmoid | elman-relu | lstm | gru
+    input_size = 16
+    hidden_size = 32
+    num_layers = 1
+    memory_bias = 0.0        # LSTM forget / GRU update gate bias (0 = PyTorch's init)
+    [probe]
+    length = 50              # T
+    batch_size = 16
+    seed = 0
+
+Each layer is driven by a probe input (rows of the model's embedding for
+random tokens when one fits, else N(0, 1) noise) and the report holds: W_hh
+spectra and the Elman bound, ‖∂J_T/∂s_t‖ and the exact Jacobian products
+against the distance, gate saturation, and a heatmap of gates and hidden states.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnlab.config import from_dict, load_toml
+from rnnlab.diagnostics import plots
+from rnnlab.diagnostics.flow import gradient_flow, jacobian_products
+from rnnlab.diagnostics.norms import exploding_events, per_layer_norms, read_metrics
+from rnnlab.diagnostics.recall import CELL_CHOICES, make_layer
+from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
+from rnnlab.diagnostics.spectral import spectra
+
+log = logging.getLogger(__name__)
+MAX_JACOBIAN_STATE = 256  # exact Jacobians cost S backward passes a step
+
+
+@dataclass(frozen=True)
+class ModelSection:
+    cell: str = "lstm"  # one of recall.CELL_CHOICES
+    input_size: int = 16
+    hidden_size: int = 32
+    num_layers: int = 1
+    memory_bias: float = 0.0  # 0 = PyTorch's default init
+
+
+@dataclass(frozen=True)
+class ProbeSection:
+    length: int = 50  # T of the probe sequence
+    batch_size: int = 16
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class DiagnoseConfig:
+    model: ModelSection = field(default_factory=ModelSection)
+    probe: ProbeSection = field(default_factory=ProbeSection)
+
+
+def _layer_from_config(model: ModelSection) -> nn.Module:
+    if model.cell not in CELL_CHOICES:
+        raise ValueError(f"expected model.cell in {CELL_CHOICES}, got {model.cell!r}")
+    layer = make_layer(model.cell, model.input_size, model.hidden_size, model.memory_bias)
+    if model.num_layers == 1:
+        return layer
+    import rnnlab
+
+    cls = {"lstm": rnnlab.LSTM, "gru": rnnlab.GRU}.get(model.cell)
+    if cls is None:
+        return rnnlab.RNN(model.input_size, model.hidden_size, model.num_layers,
+                          nonlinearity=model.cell.split("-")[1])
+    return cls(model.input_size, model.hidden_size, model.num_layers)
+
+
+def _find_nonlinearity(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k == "nonlinearity" and isinstance(v, str):
+                return v
+            found = _find_nonlinearity(v)
+            if found:
+                return found
+    return None
+
+
+def _weights_file(run_dir: Path) -> Path | None:
+    if (run_dir / "checkpoints").is_dir():
+        from rnnlab.training import latest_good_checkpoint
+
+        ckpt = latest_good_checkpoint(run_dir)
+        if ckpt is not None:
+            return ckpt / "model.safetensors"
+    found = sorted(run_dir.glob("*.safetensors"))
+    return found[0] if found else None
+
+
+def layers_from_state_dict(tensors: dict[str, Tensor],
+                           nonlinearity: str = "tanh") -> dict[str, nn.Module]:
+    """Rebuild every unidirectional recurrent layer found in a state dict, by key prefix."""
+    import rnnlab
+
+    layers = {}
+    for key in sorted(tensors):
+        m = re.fullmatch(r"(.*)weight_hh_l0", key)
+        if not m:
+            continue
+        prefix = m[1]
+        if f"{prefix}weight_hh_l0_reverse" in tensors:
+            log.warning("skipping bidirectional layer %r", prefix)
+            continue
+        L = 1 + max(int(re.fullmatch(rf"{re.escape(prefix)}weight_hh_l(\d+)", k)[1])
+                    for k in tensors if re.fullmatch(rf"{re.escape(prefix)}weight_hh_l\d+", k))
+        W_hh, W_ih = tensors[f"{prefix}weight_hh_l0"], tensors[f"{prefix}weight_ih_l0"]
+        H = W_hh.shape[1]
+        G = W_hh.shape[0] // H
+        bias = f"{prefix}bias_ih_l0" in tensors
+        kw = {"bias": bias, "dtype": W_hh.dtype}
+        if G == 4:
+            layer = rnnlab.LSTM(W_ih.shape[1], H, L, **kw)
+        elif G == 3:
+            layer = rnnlab.GRU(W_ih.shape[1], H, L, **kw)
+        elif G == 1:
+            layer = rnnlab.RNN(W_ih.shape[1], H, L, nonlinearity=nonlinearity, **kw)
+        else:
+            raise ValueError(f"{prefix}weight_hh_l0: expected 1, 3 or 4 gate blocks of H = {H} "
+                             f"rows, got shape {tuple(W_hh.shape)}")
+        own = {k[len(prefix):]: v for k, v in tensors.items()
+               if k.startswith(prefix) and re.fullmatch(r"(weight|bias)_(ih|hh)_l\d+",
+                                                        k[len(prefix):])}
+        layer.load_state_dict(own)
+        layers[prefix.rstrip(".") or "rnn"] = layer
+    return layers
+
+
+def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
+                       length: int | None = None, batch_size: int | None = None) -> Path:
+    """Write gradients.md and PNGs for a run directory or a config file; return the report path."""
+    target = Path(target)
+    if not target.exists():
+        raise FileNotFoundError(f"expected a run directory or a config file, got {target}")
+    probe = ProbeSection()
+    history: list[dict[str, Any]] = []
+    if target.is_dir():
+        out = Path(out_dir) if out_dir else target / "diagnostics"
+        config_path = target / "config.toml"
+        nonlinearity = _find_nonlinearity(load_toml(config_path)) if config_path.is_file() else None
+        weights = _weights_file(target)
+        layers, embedding = {}, None
+        if weights is not None:
+            from safetensors.torch import load_file
+
+            tensors = load_file(str(weights))
+            layers = layers_from_state_dict(tensors, nonlinearity or "tanh")
+            embedding = next((v for k, v in tensors.items() if k.endswith("embedding.weight")
+                              or k.endswith("encoder.weight")), None)
+        if (target / "metrics.jsonl").is_file():
+            history = read_metrics(target / "metrics.jsonl")
+        if not layers and not history:
+            raise ValueError(f"{target}: expected recurrent weights (*.safetensors or "
+                             "checkpoints/) or a metrics.jsonl, found neither")
+        source = f"run directory {target}" + (f", weights {weights}" if weights else "")
+    else:
+        config = from_dict(DiagnoseConfig, load_toml(target))
+        probe, embedding = config.probe, None
+        torch.manual_seed(probe.seed)
+        layers = {"rnn": _layer_from_config(config.model)}
+        out = Path(out_dir) if out_dir else Path("runs") / f"diagnose-{target.stem}"
+        source = f"config {target} (fresh initialisation, seed {probe.seed})"
+    T = length or probe.length
+    B = batch_size or probe.batch_size
+    out.mkdir(parents=True, exist_ok=True)
+    lines = ["# Gradient diagnostics", "", f"Source: {source}. Probe: T = {T}, B = {B}.", ""]
+    for name, layer in layers.items():
+        lines += _layer_section(name, layer, T, B, probe.seed, embedding, out)
+    if history:
+        lines += _history_section(history, out)
+    path = out / "gradients.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _probe_input(layer: nn.Module, T: int, B: int, seed: int, embedding: Tensor | None) -> Tensor:
+    g = torch.Generator().manual_seed(seed)
+    dtype = layer.weight_hh_l0.dtype
+    if embedding is not None and embedding.shape[1] == layer.input_size:
+        tokens = torch.randint(0, embedding.shape[0], (T, B), generator=g)
+        return embedding[tokens].to(dtype)
+    return torch.randn(T, B, layer.input_size, generator=g).to(dtype)
+
+
+def _layer_section(name: str, layer: nn.Module, T: int, B: int, seed: int,
+                   embedding: Tensor | None, out: Path) -> list[str]:
+    layer.eval()
+    x = _probe_input(layer, T, B, seed, embedding)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    lines = [f"## Layer `{name}`: {layer.__class__.__name__}, mode {getattr(layer, 'mode', '?')}, "
+             f"H = {layer.hidden_size}, L = {layer.num_layers}", ""]
+    specs = spectra(layer)
+    lines += [f"- {s.describe()}" for s in specs]
+    flow = gradient_flow(layer, x).mean()
+    curves = {"‖∂J_T/∂s_t‖ (J_T = uᵀh_T)": flow}
+    S = layer.hidden_size * layer.num_layers * (2 if getattr(layer, "mode", "") == "lstm" else 1)
+    bounds = {}
+    if S <= MAX_JACOBIAN_STATE:
+        jac = jacobian_products(layer, x).mean()
+        curves["‖∏ ∂s_i/∂s_{i−1}‖₂ (exact)"] = jac
+        if layer.num_layers == 1 and specs[0].bound_base is not None:
+            bounds["(γσ_max)^d"] = specs[0].bound(np.arange(T + 1))
+    d = [1, 10, T] if T >= 10 else [1, T]
+    lines += ["", "| distance d | " + " | ".join(str(k) for k in d) + " |",
+              "|---|" + "---|" * len(d)]
+    for label, c in curves.items():
+        lines.append(f"| {label} | " + " | ".join(f"{c[k]:.2e}" for k in d) + " |")
+    plots.plot_gradient_vs_distance(curves, out / f"gradient_flow_{safe}.png",
+                                    f"{name}: gradient flow through time", bounds=bounds)
+    sat = gate_saturation(layer, x)
+    lines += ["", "Gate saturation (sigmoid gates < 0.05 or > 0.95; tanh units |a| > 0.95): "
+              + ", ".join(f"{k}: {v:.2f}" for k, v in sat.items()),
+              "", f"![gradient flow](gradient_flow_{safe}.png)"]
+    acts = layer_activations(layer, x[:, :1])[-1]  # top layer, one sequence
+    plots.plot_heatmaps({k: v[:, 0].numpy() for k, v in acts.items()},
+                        out / f"activations_{safe}.png",
+                        f"{name}: gates and hidden state (top layer, one probe sequence)")
+    lines += [f"![activations](activations_{safe}.png)", ""]
+    return lines
+
+
+def _history_section(history: list[dict[str, Any]], out: Path) -> list[str]:
+    steps = [r for r in history if isinstance(r.get("grad_norm"), (int, float))]
+    if not steps:
+        return ["## Training history", "", "metrics.jsonl has no grad_norm records.", ""]
+    norms = [float(r["grad_norm"]) for r in steps]
+    xs = [int(r.get("step", i)) for i, r in enumerate(steps)]
+    events = exploding_events(norms)
+    plots.plot_norm_history({"run": (xs, norms, events)}, out / "grad_norm_history.png",
+                            "Global gradient norm before clipping")
+    lines = ["## Training history", "",
+             f"{len(norms)} steps; pre-clip ‖g‖ median {np.median(norms):.3g}, max "
+             f"{max(norms):.3g}; {len(events)} exploding events (> 10 × the median of the "
+             f"previous 20 steps, or non-finite)"
+             + (f" at steps {[xs[i] for i in events[:20]]}" if events else "") + ".", "",
+             "![norm history](grad_norm_history.png)", ""]
+    last = next((r for r in reversed(history) if any(k.startswith("grad_norm/") for k in r)),
+                None)
+    if last is not None:
+        per_param = {k[len("grad_norm/"):]: v for k, v in last.items()
+                     if k.startswith("grad_norm/")}
+        lines += [f"Per-layer gradient norms at step {last.get('step', '?')}:", "",
+                  "| layer | ‖g‖ |", "|---|---|"]
+        lines += [f"| {k} | {v:.3g} |" for k, v in sorted(per_layer_norms(per_param).items())]
+        lines.append("")
+    return lines
