@@ -7,7 +7,8 @@ measures
 
 * test accuracy (chance = 1/K),
 * ‖∂J_T/∂s_0‖, the gradient of the final loss reaching the step that saw the
-  symbol, at initialisation and after training (``flow.gradient_flow``),
+  symbol, and its ratio to ‖∂J_T/∂s_T‖ (the attenuation over the distance), at
+  initialisation and after training (``flow.gradient_flow``),
 * the pre-clip global gradient norm of every step and exploding events
   (``norms.exploding_events``),
 
@@ -124,6 +125,10 @@ def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
         "accuracy": accuracy, "final_loss": float(np.mean(losses[-20:])),
         "grad_at_symbol_init": float(flow_init[-1]),
         "grad_at_symbol_trained": float(flow_trained[-1]),
+        # ‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖: the share of the end gradient that reaches the symbol step,
+        # independent of how large the loss (and so its gradient) still is
+        "attenuation_init": float(flow_init[-1] / max(flow_init[0], 1e-300)),
+        "attenuation_trained": float(flow_trained[-1] / max(flow_trained[0], 1e-300)),
         "max_grad_norm": float(np.nanmax(norms)) if np.isfinite(norms).any() else math.inf,
         "exploding_events": len(exploding_events(norms)),
         "seconds": seconds,

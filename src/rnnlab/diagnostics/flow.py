@@ -76,15 +76,15 @@ def gradient_flow(
     s = flatten_state(zero_state(layer, B, xt) if state is None else state)
     s = s.detach().requires_grad_(True)
     states = [s]  # s_0 … s_T, each (B, S)
-    h_last = None
     for t in range(T):
-        out, new = layer(step_sequence(layer, x, t), unflatten_state(states[-1], layer))
+        _, new = layer(step_sequence(layer, x, t), unflatten_state(states[-1], layer))
         states.append(flatten_state(new))
-        h_last = time_major(layer, out)[0]  # (B, H) of the top layer
+    s_T = unflatten_state(states[-1], layer)  # J_T is computed from s_T, so ∂J_T/∂s_T is exact
+    h_last = (s_T[0] if isinstance(s_T, tuple) else s_T)[-1]  # (B, H): top layer's h_T
     if loss_fn is None:
         J = (h_last @ _readout(h_last.shape[1], seed, h_last)).sum()
     else:
-        J = loss_fn(h_last, unflatten_state(states[-1], layer))
+        J = loss_fn(h_last, s_T)
     grads = torch.autograd.grad(J, states, allow_unused=True)
     norms = [torch.zeros(B) if g is None else g.detach().double().norm(dim=1) for g in grads]
     return FlowCurve(torch.stack(norms[::-1]).cpu().numpy())  # row d = state s_{T-d}

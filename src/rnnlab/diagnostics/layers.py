@@ -36,6 +36,7 @@ def layer_mode(layer: nn.Module) -> str:
 
 
 def check_unidirectional(layer: nn.Module) -> None:
+    layer_mode(layer)  # a clear error for anything that is not a recurrent layer
     if getattr(layer, "bidirectional", False):
         raise ValueError("expected a unidirectional layer: gradient flow through time "
                          "runs one way; got bidirectional=True")

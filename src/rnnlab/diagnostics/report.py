@@ -61,15 +61,17 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         acc_plots.append(fname)
         lines += ["", *(f"![accuracy]({f})" for f in acc_plots[-1:]), ""]
     # gradient reaching the symbol step
-    lines += [f"## Gradient reaching the symbol, ‖∂J_T/∂s_0‖ (clip {clip_show:g})", "",
-              "geometric mean over seeds and probe sequences; init → after training", "",
+    lines += [f"## Gradient reaching the symbol (clip {clip_show:g})", "",
+              "attenuation ‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖ (the share of the gradient at the last "
+              "step that reaches the step that saw the symbol), geometric mean over seeds and "
+              "probe sequences; at init → after training", "",
               "| cell | " + " | ".join(f"d = {d}" for d in distances) + " |",
               "|---|" + "---|" * len(distances)]
     curves: dict[str, tuple] = {}
     for cell in cells:
-        init = [_geo([r["grad_at_symbol_init"] for r in by[(cell, d, clip_show)]])
+        init = [_geo([r["attenuation_init"] for r in by[(cell, d, clip_show)]])
                 for d in distances]
-        trained = [_geo([r["grad_at_symbol_trained"] for r in by[(cell, d, clip_show)]])
+        trained = [_geo([r["attenuation_trained"] for r in by[(cell, d, clip_show)]])
                    for d in distances]
         lines.append(f"| {cell} | " + " | ".join(f"{a:.1e} → {b:.1e}"
                                                   for a, b in zip(init, trained, strict=True))
@@ -77,8 +79,9 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         curves[f"{cell} (init)"] = (distances, init)
         curves[f"{cell} (trained)"] = (distances, trained)
     plots.plot_gradient_vs_distance(curves, run_dir / "grad_at_symbol_vs_distance.png",
-                                    "Gradient of the final loss at the symbol step",
-                                    ylabel="‖∂J_T/∂s_0‖", xlabel="distance d (steps)")
+                                    "Share of the final gradient reaching the symbol step",
+                                    ylabel="‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖",
+                                    xlabel="distance d (steps)")
     lines += ["", "![gradient at the symbol](grad_at_symbol_vs_distance.png)", ""]
     # training norms and exploding events
     lines += ["## Gradient norms during training", "",
