@@ -82,6 +82,7 @@ class RunFiles:
         self.restored_schedule: dict[str, Any] | None = None
         self._t0 = time.perf_counter()
         self._wall_offset = 0.0  # seconds spent before a resume
+        self.extra_config = extra_config  # the task's sections (model, data, vocabulary path)
         if self.main:
             import tomli_w
 
@@ -204,7 +205,8 @@ class RunFiles:
             "optimizer": opt_plain,
             "scaler": t.scaler.state_dict() if t.scaler is not None else None,
             "ranks": [plain for plain, _ in gathered], "world_size": t.dist.world_size,
-            "config": to_dict(t.config), "wall_time": self.wall_time(),
+            "config": to_dict(t.config), "task_config": self.extra_config,
+            "wall_time": self.wall_time(),
             "torch_version": torch.__version__,
         }
         path = self.run_dir / CHECKPOINTS / step_dir_name(t.step)
@@ -220,7 +222,7 @@ class RunFiles:
         if not self.main:
             return
         meta = {"kind": "best", "step": t.step, "epoch": t.epoch, "valid": metrics,
-                "config": to_dict(t.config)}
+                "config": to_dict(t.config), "task_config": self.extra_config}
         with t._averaged():
             write_checkpoint(self.run_dir / CHECKPOINTS / BEST, t.model, meta)
 
