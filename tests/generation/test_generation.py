@@ -133,3 +133,16 @@ def test_select_rows_on_nested_states():
     h = torch.arange(6.0).view(1, 3, 2)
     picked = select_rows([(h, h + 10), h], torch.tensor([2, 0]))
     assert picked[0][0][0, :, 0].tolist() == [4.0, 0.0] and picked[1].shape == (1, 2, 2)
+
+
+def test_banned_tokens_are_never_generated():
+    model = _model()
+    config = SamplingConfig(temperature=0, max_tokens=6, banned=(1,))
+    out = list(generate(model, [], config, start_id=0))
+    assert 1 not in out and out[0] == 2  # without 1 the argmax after the start is 2
+    sampled = list(
+        generate(model, [], SamplingConfig(max_tokens=200, seed=0, banned=(0, 1)), start_id=0)
+    )
+    assert not {0, 1} & set(sampled)
+    hyps = beam_search(model, [], start_id=0, beam_width=3, max_tokens=3, banned=(3,))
+    assert all(3 not in h.ids for h in hyps)

@@ -16,6 +16,7 @@ from pathlib import Path
 # (title, "module:function"), in the order the tour shows them
 SECTIONS: list[tuple[str, str]] = [
     ("layers", "rnnlab.layers.demo:section"),
+    ("language-model", "rnnlab.cli.lm_demo:section"),
 ]
 
 

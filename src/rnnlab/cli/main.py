@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "rnnlab.cli.demo",
     "rnnlab.cli.train",
     "rnnlab.cli.forecast",
+    "rnnlab.cli.lm",
+    "rnnlab.cli.diagnose",
 )
 
 

@@ -29,6 +29,7 @@ from typing import Any
 # task kind -> "module:function" building it (each task issue adds its own entry)
 TASKS: dict[str, str] = {
     "forecast": "rnnlab.cli.forecast_task:build",
+    "lm": "rnnlab.cli.lm_task:build_lm_task",
 }
 
 

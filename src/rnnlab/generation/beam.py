@@ -53,8 +53,12 @@ def beam_search(
     beam_width: int = 5,
     max_tokens: int = 20,
     length_penalty: float = 0.0,
+    banned: Sequence[int] = (),
 ) -> list[Hypothesis]:
-    """The best continuations of the prompt, best first (up to ``beam_width`` of them)."""
+    """The best continuations of the prompt, best first (up to ``beam_width`` of them).
+
+    ``banned`` token ids (e.g. ``<unk>``) are never part of a hypothesis.
+    """
     if beam_width < 1 or max_tokens < 1:
         raise ValueError(f"expected beam_width, max_tokens >= 1, got {beam_width}, {max_tokens}")
     was_training = model.training
@@ -62,9 +66,11 @@ def beam_search(
     try:
         logits, state = prime(model, prompt_ids, start_id)  # (V,)
         logp = logits.float().log_softmax(-1).unsqueeze(0)  # (1, V): one live hypothesis
+        banned_ids = torch.tensor(list(banned), dtype=torch.long, device=logp.device)
         alive: list[Hypothesis] = [Hypothesis((), 0.0, False)]
         finished: list[Hypothesis] = []
         for step in range(max_tokens):
+            logp = logp.index_fill(1, banned_ids, float("-inf"))  # (K, V)
             base = torch.tensor([h.log_prob for h in alive], device=logp.device)  # (K,)
             total = (base[:, None] + logp).flatten()  # (K·V,)
             top = total.topk(min(2 * beam_width, total.numel()))

@@ -31,6 +31,7 @@ class SamplingConfig:
     max_tokens: int = 50  # how many tokens to generate at most
     seed: int | None = None  # the same seed and prompt give the same text
     stop_at_eos: bool = False  # stop after generating <eos> (the end of a sentence)
+    banned: tuple[int, ...] = ()  # token ids never generated (e.g. <unk>)
 
     def __post_init__(self) -> None:
         if self.temperature < 0:
@@ -91,7 +92,9 @@ def generate(
         generator = torch.Generator(device=_device(model)).manual_seed(config.seed)
     try:
         logits, state = prime(model, prompt_ids, start_id)  # (V,)
+        banned = torch.tensor(config.banned, dtype=torch.long, device=logits.device)
         for _ in range(config.max_tokens):
+            logits = logits.index_fill(0, banned, float("-inf"))  # (V,)
             if config.temperature == 0:
                 token = int(logits.argmax())
             else:
