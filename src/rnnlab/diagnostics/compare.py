@@ -6,9 +6,9 @@ differs. For each (cell, distance, seed, clipping) it trains a small model and
 measures
 
 * test accuracy (chance = 1/K),
-* ‖∂J_T/∂s_0‖, the gradient of the final loss reaching the step that saw the
-  symbol, and its ratio to ‖∂J_T/∂s_T‖ (the attenuation over the distance), at
-  initialisation and after training (``flow.gradient_flow``),
+* ‖∂J_T/∂s_sym‖, the gradient of the final loss reaching the state that has
+  just read the symbol (d steps before the query), and its ratio to ‖∂J_T/∂s_T‖
+  (the attenuation over the distance), at initialisation and after training,
 * the pre-clip global gradient norm of every step and exploding events
   (``norms.exploding_events``),
 
@@ -83,7 +83,11 @@ def _flow_loss(model: RecallModel, y: torch.Tensor) -> Callable:
 
 
 def _gradient_at_symbol(model: RecallModel, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
-    """‖∂J_T/∂s_t‖ (geometric mean over the probe batch) for every distance d = T − t."""
+    """‖∂J_T/∂s_t‖ (geometric mean over the probe batch) for every distance d = T − t.
+
+    The sequence has T = d + 1 steps, so index d is the state s_1 that has just read the
+    symbol and index d + 1 the zero initial state.
+    """
     return gradient_flow(model.rnn, x, _flow_loss(model, y)).mean()
 
 
@@ -123,12 +127,12 @@ def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
     result = {
         "cell": cell, "distance": distance, "seed": seed, "clip": clip,
         "accuracy": accuracy, "final_loss": float(np.mean(losses[-20:])),
-        "grad_at_symbol_init": float(flow_init[-1]),
-        "grad_at_symbol_trained": float(flow_trained[-1]),
-        # ‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖: the share of the end gradient that reaches the symbol step,
-        # independent of how large the loss (and so its gradient) still is
-        "attenuation_init": float(flow_init[-1] / max(flow_init[0], 1e-300)),
-        "attenuation_trained": float(flow_trained[-1] / max(flow_trained[0], 1e-300)),
+        "grad_at_symbol_init": float(flow_init[distance]),
+        "grad_at_symbol_trained": float(flow_trained[distance]),
+        # ‖∂J_T/∂s_sym‖ / ‖∂J_T/∂s_T‖: the share of the end gradient that reaches the state
+        # that has just read the symbol (d steps back), whatever the size of the loss
+        "attenuation_init": float(flow_init[distance] / max(flow_init[0], 1e-300)),
+        "attenuation_trained": float(flow_trained[distance] / max(flow_trained[0], 1e-300)),
         "max_grad_norm": float(np.nanmax(norms)) if np.isfinite(norms).any() else math.inf,
         "exploding_events": len(exploding_events(norms)),
         "seconds": seconds,
@@ -162,7 +166,7 @@ def run_compare(config: CompareConfig, run_dir: str | Path,
                         runs.append(result)
                         say(f"[{len(runs)}/{total}] {cell:13s} d={distance:<4d} seed={seed} "
                             f"clip={clip:g}: accuracy {result['accuracy']:.3f}, "
-                            f"‖∂J/∂s_0‖ {result['grad_at_symbol_trained']:.2e} "
+                            f"‖∂J/∂s_sym‖ {result['grad_at_symbol_trained']:.2e} "
                             f"({result['seconds']:.1f} s)")
                         if distance == d_max and clip == clip_show and seed == config.seeds[0]:
                             showcase[cell] = _showcase(config, model, distance)

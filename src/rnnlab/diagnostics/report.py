@@ -62,9 +62,9 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         lines += ["", *(f"![accuracy]({f})" for f in acc_plots[-1:]), ""]
     # gradient reaching the symbol step
     lines += [f"## Gradient reaching the symbol (clip {clip_show:g})", "",
-              "attenuation ‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖ (the share of the gradient at the last "
-              "step that reaches the step that saw the symbol), geometric mean over seeds and "
-              "probe sequences; at init → after training", "",
+              "attenuation ‖∂J_T/∂s_sym‖ / ‖∂J_T/∂s_T‖ (the share of the gradient at the "
+              "last step that reaches the state that has just read the symbol, d steps back), "
+              "geometric mean over seeds and probe sequences; at init → after training", "",
               "| cell | " + " | ".join(f"d = {d}" for d in distances) + " |",
               "|---|" + "---|" * len(distances)]
     curves: dict[str, tuple] = {}
@@ -80,7 +80,7 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         curves[f"{cell} (trained)"] = (distances, trained)
     plots.plot_gradient_vs_distance(curves, run_dir / "grad_at_symbol_vs_distance.png",
                                     "Share of the final gradient reaching the symbol step",
-                                    ylabel="‖∂J_T/∂s_0‖ / ‖∂J_T/∂s_T‖",
+                                    ylabel="‖∂J_T/∂s_sym‖ / ‖∂J_T/∂s_T‖",
                                     xlabel="distance d (steps)")
     lines += ["", "![gradient at the symbol](grad_at_symbol_vs_distance.png)", ""]
     # training norms and exploding events
