@@ -27,6 +27,7 @@ OUTPUTS = ("point", "gaussian", "quantile")
 
 class PointHead(nn.Module):
     params = 1
+    location = (1.0,)  # which of the P outputs are locations (shifted by a highway)
 
     def loss(self, out: Tensor, y: Tensor) -> Tensor:
         return F.mse_loss(out[..., 0], y)
@@ -37,6 +38,7 @@ class PointHead(nn.Module):
 
 class GaussianHead(nn.Module):
     params = 2
+    location = (1.0, 0.0)
     eps = 1e-4  # floor on σ: keeps the NLL finite when a residual is ~0
 
     def mean_std(self, out: Tensor) -> tuple[Tensor, Tensor]:
@@ -68,6 +70,7 @@ class QuantileHead(nn.Module):
             )
         self.quantiles = qs
         self.params = len(qs)
+        self.location = (1.0,) * len(qs)
         self.register_buffer("q", torch.tensor(qs), persistent=False)
 
     def loss(self, out: Tensor, y: Tensor) -> Tensor:

@@ -49,6 +49,8 @@ class ForecasterConfig:
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
+    highway: int = 0  # S > 0 adds a linear map of the last S input rows to the forecast
+    # (LSTNet's autoregressive component, Lai et al. 2018); direct and seq2seq only
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -64,6 +66,11 @@ class ForecasterConfig:
             raise ValueError(
                 f"expected 1 <= num_targets <= input_size - known_size = "
                 f"{self.input_size - self.known_size}, got {self.num_targets}"
+            )
+        if self.highway < 0 or (self.highway and self.strategy == "recursive"):
+            raise ValueError(
+                f"expected highway >= 0 (and 0 with strategy 'recursive'), "
+                f"got {self.highway} with {self.strategy!r}"
             )
         if min(self.horizon, self.hidden_size, self.num_layers) < 1:
             raise ValueError("horizon, hidden_size and num_layers must be >= 1")
@@ -118,6 +125,10 @@ class Forecaster(nn.Module):
             self.proj = nn.Linear(c.hidden_size, c.num_targets * P)
         else:
             self.proj = nn.Linear(c.hidden_size, self.dynamic)
+        if c.highway:
+            self.highway = nn.Linear(c.highway * c.input_size, c.horizon * c.num_targets)
+            # the highway moves the location outputs only (point, mean, every quantile)
+            self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
 
     def _check(self, x: Tensor, known: Tensor) -> None:
         c = self.config
@@ -132,6 +143,18 @@ class Forecaster(nn.Module):
     def forward(self, x: Tensor, known: Tensor) -> Tensor:
         """x (B, L, F), known (B, H, C) -> raw outputs (B, H, K, P)."""
         self._check(x, known)
+        out = self._network(x, known)
+        if self.config.highway:
+            if x.shape[1] < self.config.highway:
+                raise ValueError(
+                    f"highway needs at least {self.config.highway} input steps, got {x.shape[1]}"
+                )
+            recent = x[:, -self.config.highway :].flatten(1)  # (B, S·F)
+            linear = self.highway(recent).view(out.shape[:3])  # (B, H, K)
+            out = out + linear.unsqueeze(-1) * self.location  # (B, H, K, P)
+        return out
+
+    def _network(self, x: Tensor, known: Tensor) -> Tensor:
         c = self.config
         B = x.shape[0]
         if c.strategy == "direct":

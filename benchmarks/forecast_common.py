@@ -1,0 +1,116 @@
+"""Shared by the forecasting benchmarks: train one forecaster through the Trainer and
+score it beside the baselines on the same test windows. Run the forecast_*.py scripts."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rnnlab.cli.forecast_task import ForecastTask
+from rnnlab.data.windows import SeriesWindows
+from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive
+from rnnlab.evaluation.forecasting import score
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.training import TrainConfig, Trainer, load_weights
+
+
+def baselines(w: SeriesWindows, starts: np.ndarray, period: int, scale, to_scaled: bool):
+    """Scores of persistence, seasonal naive and linear AR (data units, or scaled units)."""
+    actual = w.actual(starts)
+    preds = {"persistence": persistence(w, starts)}
+    if period <= w.config.lookback:
+        preds["seasonal naive"] = seasonal_naive(w, starts, period)
+    t0 = time.perf_counter()
+    preds["linear AR"] = LinearAR(1.0).fit(w, w.starts["train"]).predict(w, starts)
+    ar_time = time.perf_counter() - t0
+    out = {}
+    for name, pred in preds.items():
+        if to_scaled:
+            pred, act = _scaled(w, pred), _scaled(w, actual)
+            out[name] = score(pred, act).overall
+        else:
+            out[name] = score(pred, actual, scale).overall
+    out["linear AR"]["fit_s"] = ar_time
+    return out
+
+
+def _scaled(w: SeriesWindows, values: np.ndarray) -> np.ndarray:
+    return w.scaler.transform(values, list(w.config.targets))
+
+
+def train_one(
+    w: SeriesWindows,
+    model_cfg: dict,
+    train_cfg: TrainConfig,
+    run_dir: Path,
+    batch_size: int,
+    stride: int,
+    scale,
+    to_scaled: bool,
+    level: float | None = None,
+):
+    """Train through the Trainer (early stopping on valid), reload the best weights, score."""
+    torch.manual_seed(train_cfg.seed)
+    cfg = ForecasterConfig(
+        input_size=len(w.columns),
+        known_size=w.known.shape[1],
+        num_targets=len(w.config.targets),
+        horizon=w.config.horizon,
+        **model_cfg,
+    )
+    model = Forecaster(cfg)
+    task = ForecastTask(model, w, batch_size, stride, seed=train_cfg.seed)
+    t0 = time.perf_counter()
+    summary = Trainer(task, train_cfg, run_dir).fit()
+    seconds = time.perf_counter() - t0
+    load_weights(model, run_dir, "best")
+    starts = w.starts["test"]
+    fc = task.forecast(starts, level)
+    actual = w.actual(starts)
+    if to_scaled:
+        result = score(_scaled(w, fc["point"]), _scaled(w, actual)).overall
+    else:
+        result = score(fc["point"], actual, scale).overall
+    result.update(
+        train_s=seconds,
+        epochs=summary.get("epochs"),
+        stopped=summary.get("stopped"),
+        params=sum(p.numel() for p in model.parameters()),
+    )
+    if level is not None:
+        inside = (actual >= fc["lo"]) & (actual <= fc["hi"])
+        result["coverage"] = float(inside[~np.isnan(actual)].mean())
+    return result
+
+
+def machine() -> str:
+    return (
+        f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads"
+    )
+
+
+def table(rows: dict[str, dict], keys=("mae", "rmse", "mse", "mase")) -> str:
+    present = [k for k in keys if any(k in r for r in rows.values())]
+    lines = [
+        "| model | " + " | ".join(k.upper() for k in present) + " | train s |",
+        "|---|" + "---:|" * (len(present) + 1),
+    ]
+    for name, r in rows.items():
+        vals = " | ".join(f"{r[k]:.4f}" if k in r else "" for k in present)
+        lines.append(f"| {name} | {vals} | {r.get('train_s', 0):.0f} |")
+    return "\n".join(lines)
+
+
+def save(path: Path, rows: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+
+
+__all__ = ["baselines", "machine", "replace", "save", "table", "train_one"]
