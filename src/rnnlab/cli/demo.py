@@ -17,6 +17,7 @@ from pathlib import Path
 SECTIONS: list[tuple[str, str]] = [
     ("layers", "rnnlab.layers.demo:section"),
     ("language-model", "rnnlab.cli.lm_demo:section"),
+    ("gradients", "rnnlab.diagnostics.demo:section"),
 ]
 
 
