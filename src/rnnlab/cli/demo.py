@@ -18,6 +18,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("layers", "rnnlab.layers.demo:section"),
     ("language-model", "rnnlab.cli.lm_demo:section"),
     ("gradients", "rnnlab.diagnostics.demo:section"),
+    ("forecast", "rnnlab.cli.forecast_demo:section"),
 ]
 
 

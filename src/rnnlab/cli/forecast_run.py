@@ -111,7 +111,7 @@ def _plots(run_dir, w, starts, forecasts, fc, scores, level) -> None:
         w.actual(np.array([t]))[0, :, 0],
         interval,
         level,
-        title=f"{target}: forecast from {w.index[t]}",
+        title=f"{target}: forecast from {w.index[t]:%Y-%m-%d %H:%M}",
         ylabel=target,
     )
     plot_error_by_horizon(run_dir / "plots" / "error_by_horizon.png", scores)
@@ -210,7 +210,7 @@ def predict_run(
             w.actual(np.array([t]))[0, :, 0],
             interval,
             level,
-            title=f"{target}: next {w.config.horizon} steps from {times[0]}",
+            title=f"{target}: next {w.config.horizon} steps from {times[0]:%Y-%m-%d %H:%M}",
             ylabel=target,
         )
     return table

@@ -30,7 +30,7 @@ import pandas as pd
 from rnnlab.data.gaps import regularise
 from rnnlab.data.inmet_columns import UNITS, normalise, short_name
 from rnnlab.data.solar import solar_elevation
-from rnnlab.data.text_files import read_text
+from rnnlab.data.text_files import read_text, resolve_path
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,9 @@ def read_inmet(
     """Read one or several INMET files (or a folder of them) into one hourly series.
 
     Args:
-        path_or_paths: a file, a folder (every ``*.csv``/``*.CSV``/``*.csv.gz`` in it)
-            or a list of files; several yearly files concatenate in time order.
+        path_or_paths: a file, a folder (every ``*.csv``/``*.CSV``/``*.csv.gz`` in it),
+            ``"shipped:inmet-a001-2024"`` (a year shipped with rnnlab) or a list of
+            these; several yearly files concatenate in time order.
         encoding: None detects (UTF-8, else Latin-1); a given one is enforced.
         gap_limit: runs of at most this many missing hours are interpolated;
             longer ones stay NaN (masked).
@@ -162,7 +163,7 @@ def _expand(path_or_paths: str | Path | list[str | Path]) -> list[Path]:
         raise ValueError("expected at least one INMET file, got an empty list")
     paths: list[Path] = []
     for item in items:
-        path = Path(item)
+        path = resolve_path(item)
         if path.is_dir():
             found = sorted(
                 p for p in path.iterdir() if p.name.lower().endswith((".csv", ".csv.gz"))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from rnnlab.data.csv_series import read_csv_series
 from rnnlab.data.inmet import read_inmet
-from rnnlab.data.text_files import read_text
+from rnnlab.data.text_files import read_text, resolve_path
 
 FORMATS = ("auto", "inmet", "csv")
 
@@ -38,7 +38,7 @@ def load_series(source: SeriesSource) -> pd.DataFrame:
     """The series ``source`` describes, indexed by time, numeric columns."""
     if not source.path:
         raise ValueError("expected a data path (data.path), got none")
-    paths = [Path(p) for p in source.path]
+    paths = [resolve_path(p) for p in source.path]
     fmt = source.format
     if fmt == "auto":
         fmt = "inmet" if _looks_inmet(paths[0], source.encoding) else "csv"
