@@ -91,11 +91,13 @@ def test_cli_diagnose_gradients_on_a_run_directory(tmp_path, capsys):
     save_file(tensors, str(run / "model.safetensors"))
     norms = [1.0] * 30 + [40.0] + [1.0] * 5
     lines = [json.dumps({"step": i + 1, "grad_norm": n, "grad_norm/rnn.weight_hh_l0": n / 2,
-                         "grad_norm/rnn.weight_ih_l0": n / 2}) for i, n in enumerate(norms)]
+                         "grad_norm/rnn.weight_ih_l0": n / 2, "saturation/rnn.l0.z": 0.25})
+             for i, n in enumerate(norms)]
     (run / "metrics.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["diagnose", "gradients", str(run), "--length", "8", "--batch-size", "2"]) == 0
     text = capsys.readouterr().out
     assert "Layer `rnn`" in text and "1 exploding events" in text and "| rnn.l0 |" in text
+    assert "rnn.l0.z: 0.25" in text
     assert (run / "diagnostics" / "grad_norm_history.png").is_file()
 
 
@@ -109,3 +111,11 @@ def test_cli_diagnose_errors_are_clear(tmp_path, capsys):
     bad.write_text('[model]\ncell = "lstm"\nhiden_size = 3\n', encoding="utf-8")
     assert main(["diagnose", "gradients", str(bad)]) == 2
     assert "unknown field(s) ['hiden_size']" in capsys.readouterr().err
+
+
+def test_demo_section_draws_the_gradient_flow_picture(tmp_path, capsys):
+    from rnnlab.diagnostics.demo import section
+
+    section(tmp_path, quick=True)
+    assert (tmp_path / "jacobian_products.png").stat().st_size > 1000
+    assert "elman-sigmoid" in capsys.readouterr().out

@@ -257,6 +257,12 @@ def _history_section(history: list[dict[str, Any]], out: Path) -> list[str]:
              f"previous 20 steps, or non-finite)"
              + (f" at steps {[xs[i] for i in events[:20]]}" if events else "") + ".", "",
              "![norm history](grad_norm_history.png)", ""]
+    saturation = next((r for r in reversed(history)
+                       if any(k.startswith("saturation/") for k in r)), None)
+    if saturation is not None:
+        lines += [f"Gate saturation logged by the trainer at step {saturation.get('step', '?')}: "
+                  + ", ".join(f"{k[len('saturation/'):]}: {v:.2f}" for k, v in saturation.items()
+                              if k.startswith("saturation/")), ""]
     last = next((r for r in reversed(history) if any(k.startswith("grad_norm/") for k in r)),
                 None)
     if last is not None:

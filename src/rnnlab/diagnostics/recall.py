@@ -70,3 +70,42 @@ class RecallModel(nn.Module):
         """x (T, B, K + M + 1) -> logits (B, K) at the last step."""
         out, _ = self.rnn(x)
         return self.head(out[-1])
+
+
+class RecallTask:
+    """Delayed recall as a ``rnnlab.training.Task``, so the Trainer (and its logs) can run it.
+
+    Batches are generated from a generator seeded by (seed, split, epoch): deterministic
+    and indexable, as the Task contract asks.
+    """
+
+    def __init__(self, model: RecallModel, distance: int, batch_size: int = 32,
+                 batches_per_epoch: int = 100, seed: int = 0, num_symbols: int = 8,
+                 num_distractors: int = 8) -> None:
+        self.model = model
+        self.distance, self.batch_size = distance, batch_size
+        self.batches_per_epoch, self.seed = batches_per_epoch, seed
+        self.num_symbols, self.num_distractors = num_symbols, num_distractors
+
+    def batches(self, split: str, epoch: int) -> list[tuple[Tensor, Tensor]]:
+        offsets = {"train": 0, "valid": 1, "test": 2}
+        if split not in offsets:
+            raise ValueError(f"expected split in {sorted(offsets)}, got {split!r}")
+        g = torch.Generator().manual_seed(
+            1_000_003 * self.seed + 1009 * offsets[split] + (epoch if split == "train" else 0)
+        )
+        n = self.batches_per_epoch if split == "train" else 4
+        return [recall_batch(self.distance, self.batch_size, g, self.num_symbols,
+                             self.num_distractors) for _ in range(n)]
+
+    def step(self, batch: tuple[Tensor, Tensor], state: object = None):
+        from rnnlab.training.task import StepResult
+
+        x, y = batch
+        logits = self.model(x)
+        accuracy = (logits.argmax(-1) == y).double().mean().item()
+        return StepResult(loss=F.cross_entropy(logits, y), items=len(y),
+                          metrics={"accuracy": accuracy})
+
+    def eval_metrics(self, mean_loss: float) -> dict[str, float]:
+        return {}
