@@ -124,12 +124,14 @@ class SequenceLayer(nn.Module):
             raise ValueError("expected a batched input (3-D) when lengths are given, got 2-D")
         return normalize_lengths(lengths, num_steps, batch_size, self.batch_first)
 
+    def _zero_layer_state(self, batch_size: int, device: Any, dtype: torch.dtype) -> State:
+        """The zero layer state (L·D, B, H), or a tuple of them: each cell's zeros, stacked."""
+        zeros = [self._zero_state(k, batch_size, device, dtype) for k in range(self._num_states())]
+        return map_state(lambda *parts: torch.stack(parts), *zeros)
+
     def _initial_state(self, state: Any, batch_size: int, batched: bool, x: Tensor) -> State:
         """The checked initial layer state, batched (L·D, B, H), zeros when ``state`` is None."""
-        zeros = [
-            self._zero_state(k, batch_size, x.device, x.dtype) for k in range(self._num_states())
-        ]
-        template = map_state(lambda *parts: torch.stack(parts), *zeros)  # (L·D, B, H)
+        template = self._zero_layer_state(batch_size, x.device, x.dtype)  # (L·D, B, H)
         if state is None:
             return template
         names = self.state_names

@@ -183,10 +183,11 @@ class TorchLikeRNN(SequenceLayer):
         ]
 
     def _zero_state(self, k: int, batch_size: int, device: Any, dtype: torch.dtype) -> State:
-        zeros = [
-            torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)
-            for _ in self.state_names
-        ]
+        return map_state(lambda s: s[k], self._zero_layer_state(batch_size, device, dtype))
+
+    def _zero_layer_state(self, batch_size: int, device: Any, dtype: torch.dtype) -> State:
+        shape = (self._num_states(), batch_size, self.hidden_size)  # (L·D, B, H)
+        zeros = [torch.zeros(shape, device=device, dtype=dtype) for _ in self.state_names]
         return zeros[0] if len(zeros) == 1 else tuple(zeros)
 
     def _param_dtype(self) -> torch.dtype:
