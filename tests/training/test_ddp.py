@@ -7,12 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from toy import StreamTask
 
 from rnnlab.training import TrainConfig, Trainer, load_weights, read_metrics
 
 
+@pytest.mark.slow  # starts torchrun with 2 processes: ~10-30 s on the shared 2-core machine
 def test_two_ranks_with_half_batches_equal_one_process(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     worker = Path(__file__).with_name("ddp_worker.py")
@@ -45,8 +47,6 @@ def test_two_ranks_with_half_batches_equal_one_process(tmp_path):
 def test_ddp_run_stopped_and_resumed_matches_the_uninterrupted_one(tmp_path_factory):
     out = _DDP_OUT.get("dir")
     if out is None:
-        import pytest
-
         pytest.skip("needs the DDP run of the previous test")
     full, cut = StreamTask(steps=32, batch=4), StreamTask(steps=32, batch=4)
     load_weights(full.model, out / "full", "last")

@@ -114,6 +114,7 @@ def test_load_weights_errors_are_clear(tmp_path):
         load_weights(StreamTask().model, tmp_path, "first")
 
 
+@pytest.mark.slow  # a subprocess that imports torch
 def test_sigkill_loses_only_the_work_since_the_last_checkpoint(tmp_path):
     import subprocess
     import sys

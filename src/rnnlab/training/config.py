@@ -33,7 +33,7 @@ class TrainConfig:
     ntasgd_nonmono: int = 5  # NT-ASGD: average once valid loss is worse than the best of all
     # evaluations except the last `ntasgd_nonmono` (Merity et al. 2017 use n = 5)
 
-    # --- gradient clipping, in one place (trainer._clip); the pre-clip norm is always logged
+    # --- gradient clipping, in one place (clipping.clip_gradients); pre-clip norm always logged
     clip_norm: float | None = None  # rescale the global L2 norm to at most this (None: off)
     clip_value: float | None = None  # clamp each gradient element to [-v, v] (None: off)
     nonfinite: str = "stop"  # NaN/inf loss or grad norm: "stop" the run, or "skip" the step

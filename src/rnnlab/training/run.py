@@ -139,13 +139,13 @@ class RunFiles:
         if t.scaler is not None and meta.get("scaler"):
             t.scaler.load_state_dict(meta["scaler"])
         t.step, t.epoch, t.batch_index = meta["step"], meta["epoch"], meta["batch_index"]
-        t.window = list(meta["window"])
+        t.window.indices = list(meta["window"])
         t.best_valid = math.inf if meta["best_valid"] is None else meta["best_valid"]
         t.best_step = meta["best_step"]
         t.valid_history = list(meta["valid_history"])
         t.evals_since_best = meta["evals_since_best"]
-        t.grad_norms.clear()
-        t.grad_norms.extend(meta["grad_norms"])
+        t.watch.norms.clear()
+        t.watch.norms.extend(meta["grad_norms"])
         t.skipped_steps = meta["skipped_steps"]
         t.last_valid = meta["last_valid"]
         self.restored_schedule = meta["schedule"]
@@ -158,7 +158,7 @@ class RunFiles:
             rng_restore(ranks[r]["rng"], {k[4:]: v for k, v in mine.items()
                                           if k.startswith("rng.")}, t.device)
             t.state = unflatten_state(ranks[r]["state"], mine, t.device)
-            t.anchor = unflatten_state(ranks[r]["anchor"], mine, t.device)
+            t.window.anchor = unflatten_state(ranks[r]["anchor"], mine, t.device)
         else:
             if any(rk["state"] is not None or rk["anchor"] is not None for rk in ranks):
                 raise CheckpointError(
@@ -179,7 +179,7 @@ class RunFiles:
         t = self.t
         rng_plain, rng_tensors = rng_snapshot(t.device)
         state_tensors, state_skel = flatten_state(t.state, "state")
-        anchor_tensors, anchor_skel = flatten_state(t.anchor, "anchor")
+        anchor_tensors, anchor_skel = flatten_state(t.window.anchor, "anchor")
         tensors = {**state_tensors, **anchor_tensors,
                    **{f"rng.{k}": v.clone() for k, v in rng_tensors.items()}}
         return {"rng": rng_plain, "state": state_skel, "anchor": anchor_skel}, tensors
@@ -196,10 +196,11 @@ class RunFiles:
                          for k, v in ts.items()}
         meta = {
             "kind": "step",
-            "step": t.step, "epoch": t.epoch, "batch_index": t.batch_index, "window": t.window,
+            "step": t.step, "epoch": t.epoch, "batch_index": t.batch_index,
+            "window": t.window.indices,
             "best_valid": _json_float(t.best_valid), "best_step": t.best_step,
             "valid_history": t.valid_history, "evals_since_best": t.evals_since_best,
-            "grad_norms": list(t.grad_norms), "skipped_steps": t.skipped_steps,
+            "grad_norms": list(t.watch.norms), "skipped_steps": t.skipped_steps,
             "last_valid": t.last_valid,
             "schedule": t.schedule.state_dict() if t.schedule else None,
             "optimizer": opt_plain,

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
-import statistics
 import time
-from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ import torch
 from torch import Tensor
 
 from rnnlab.config import from_dict, load_toml
+from rnnlab.training.clipping import ExplosionWatch, clip_gradients, parameter_grad_norms
 from rnnlab.training.config import TrainConfig
 from rnnlab.training.distributed import (
     all_gather_objects,
@@ -55,6 +54,7 @@ from rnnlab.training.schedule import Schedule
 from rnnlab.training.signals import GracefulStop
 from rnnlab.training.state import detach_state
 from rnnlab.training.task import StepResult, Task
+from rnnlab.training.window import ChunkWindow
 
 log = logging.getLogger("rnnlab.training")
 
@@ -107,13 +107,12 @@ class Trainer:
         self.epoch = 0  # current epoch
         self.batch_index = 0  # next training batch of the current epoch
         self.state: Any = None  # detached recurrent state carried into the next batch
-        self.window: list[int] = []  # TBPTT(k1, k2): indices of the chunks replayed before
-        self.anchor: Any = None  # TBPTT(k1, k2): detached state at the start of the window
+        self.window = ChunkWindow(1)  # TBPTT(k1, k2): chunks replayed before each step
         self.best_valid = math.inf
         self.best_step: int | None = None
         self.valid_history: list[float] = []
         self.evals_since_best = 0
-        self.grad_norms: deque[float] = deque(maxlen=100)  # for exploding-gradient flags
+        self.watch = ExplosionWatch(config.explode_factor)  # flags exploding gradient norms
         self.skipped_steps = 0
         self.last_valid: dict[str, float] | None = None
         self.schedule: Schedule | None = None
@@ -156,7 +155,7 @@ class Trainer:
         self.schedule = Schedule(c, self.optimizer, total)
         if resume and self.files.restored_schedule is not None:
             self.schedule.load_state_dict(self.files.restored_schedule)
-        self._k2_chunks = self._check_k2()
+        self.window.m = self._check_k2()
         self.metrics = MetricsLog(self.run_dir, enabled=self.dist.is_main,
                                   tensorboard=c.tensorboard)
         self.progress = Progress(c.progress and self.dist.is_main, total, c.log_every, self.step)
@@ -210,14 +209,16 @@ class Trainer:
         while self.epoch < c.epochs:
             batches = self._train_batches(self.epoch)
             if self.batch_index == 0:
-                self.state, self.window, self.anchor = None, [], None  # a new epoch: fresh state
+                self.state = None  # a new epoch: a fresh state
+                self.window.reset()
             while self.batch_index < len(batches):
                 if c.max_steps is not None and self.step >= c.max_steps:
                     return self._finish("max_steps", last_eval_step)
                 self._train_step(batches, stop)
                 if self.batch_index == len(batches):  # epoch done: the position is the next one
                     self.epoch, self.batch_index = self.epoch + 1, 0
-                    self.state, self.window, self.anchor = None, [], None
+                    self.state = None
+                    self.window.reset()
                     epoch_end = True
                 else:
                     epoch_end = False
@@ -256,7 +257,8 @@ class Trainer:
         t0 = time.perf_counter()
         self.optimizer.zero_grad(set_to_none=True)
         with autocast(c.precision, self.device):
-            result, next_anchor = self._forward(batches)
+            result, next_anchor = self.window.forward(self.task.step, batches, self.batch_index,
+                                                      self.state)
         loss = _scalar_loss(result)
         loss_value = float(loss.detach())
         flags = all_reduce_sum([float(not math.isfinite(loss_value)), float(bool(stop.requested)),
@@ -272,8 +274,8 @@ class Trainer:
         (self.scaler.scale(loss) if self.scaler else loss).backward()
         if self.scaler is not None:
             self.scaler.unscale_(self.optimizer)
-        per_param = self._param_norms() if (self.step + 1) % c.log_every == 0 else {}
-        grad_norm = self._clip()
+        per_param = parameter_grad_norms(self.model) if (self.step + 1) % c.log_every == 0 else {}
+        grad_norm = clip_gradients(self.model.parameters(), c.clip_value, c.clip_norm)  # pre-clip
         if not math.isfinite(grad_norm) and self.scaler is None:
             self._nonfinite("grad_norm", grad_norm, record)
             return
@@ -289,11 +291,11 @@ class Trainer:
         record.update(loss=global_loss, lr=lr, grad_norm=grad_norm, items=int(flags[3]),
                       items_per_s=flags[3] / max(elapsed, 1e-9),
                       wall_time=self.files.wall_time(), **_floats(result.metrics), **per_param)
-        if self._exploding(grad_norm):
+        if self.watch.is_exploding(grad_norm):
             record["exploding"] = True
             log.warning("step %d: gradient norm %.3g is over %g x the running median %.3g",
-                        self.step, grad_norm, c.explode_factor, statistics.median(self.grad_norms))
-        self.grad_norms.append(grad_norm)
+                        self.step, grad_norm, c.explode_factor, self.watch.median())
+        self.watch.add(grad_norm)
         for callback in self.callbacks:
             hook = getattr(callback, "on_step_end", None)
             extra = hook(self, self.step, result) if hook else None
@@ -306,28 +308,10 @@ class Trainer:
                  "items/s": record["items_per_s"], "epoch": self.epoch}
         self.progress.update(self.step, shown)
 
-    def _forward(self, batches: Sequence[Any]) -> tuple[StepResult, Any]:
-        """One chunk's forward; with TBPTT(k1, k2) replay the window from its anchor first."""
-        if self._k2_chunks <= 1:
-            return self.task.step(batches[self.batch_index], self.state), None
-        state, next_anchor = self.anchor, None
-        for j, index in enumerate(self.window):  # the previous m − 1 chunks, graph kept
-            state = self.task.step(batches[index], state).state
-            if j == 0:
-                next_anchor = state
-        result = self.task.step(batches[self.batch_index], state)
-        if not self.window:
-            next_anchor = result.state
-        return result, next_anchor
-
     def _advance(self, result: StepResult, next_anchor: Any) -> None:
         """Move to the next batch; carry the state with its graph cut (truncated BPTT)."""
         c = self.config
-        if self._k2_chunks > 1:
-            self.window.append(self.batch_index)
-            if len(self.window) == self._k2_chunks:  # the window is full: slide it by one chunk
-                self.window.pop(0)
-                self.anchor = detach_state(next_anchor)  # keep the values, cut the graph here
+        self.window.advance(self.batch_index, next_anchor)  # TBPTT(k1, k2): slide the window
         self.state = detach_state(result.state) if c.carry_state else None  # keep the values,
         # cut the graph at the chunk edge: the next step backpropagates only through its chunk
         self.batch_index += 1
@@ -341,7 +325,8 @@ class Trainer:
                         what, value, where)
             self.optimizer.zero_grad(set_to_none=True)
             self.skipped_steps += 1
-            self.state, self.window, self.anchor = None, [], None
+            self.state = None
+            self.window.reset()
             self.batch_index += 1
             self.step += 1
             return
@@ -351,31 +336,6 @@ class Trainer:
             f"Last good checkpoint: {good}. Lower the learning rate or set train.clip_norm "
             "and resume from it, or set train.nonfinite = 'skip'"
         )
-
-    def _clip(self) -> float:
-        """Clip in one place; return the global gradient norm ‖g‖₂ *before* clipping."""
-        c = self.config
-        params = [p for p in self.model.parameters() if p.grad is not None]
-        if not params:
-            return 0.0
-        norm = torch.nn.utils.get_total_norm([p.grad for p in params], 2.0)  # ‖g‖₂ pre-clip
-        if c.clip_value is not None:
-            torch.nn.utils.clip_grad_value_(params, c.clip_value)  # g_i ← clamp(g_i, −v, v)
-        if c.clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, c.clip_norm)  # g ← g · min(1, τ/‖g‖)
-        return float(norm)
-
-    def _param_norms(self) -> dict[str, float]:
-        norms = {}
-        for name, p in self.model.named_parameters():
-            if p.grad is not None:
-                norms[f"grad_norm/{name}"] = float(p.grad.detach().float().norm())
-        return norms
-
-    def _exploding(self, norm: float) -> bool:
-        if len(self.grad_norms) < 20:
-            return False
-        return norm > self.config.explode_factor * statistics.median(self.grad_norms)
 
     def _eval_and_track(self) -> bool:
         """Evaluate on valid, log, track the best, step schedules; True = stop early."""
