@@ -107,6 +107,8 @@ class ForecastTask:
         self, starts: np.ndarray, level: float | None = None, batch_size: int = 1024
     ) -> dict[str, np.ndarray]:
         """Data-unit forecasts from ``starts``: "point" (B, H, K); with ``level`` "lo", "hi"."""
+        if len(starts) == 0:
+            raise ValueError("expected at least one window origin to forecast from, got none")
         was_training = self.model.training
         self.model.eval()
         parts: dict[str, list[np.ndarray]] = {"point": [], "lo": [], "hi": []}

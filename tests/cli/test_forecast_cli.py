@@ -1,0 +1,172 @@
+"""``rnnlab forecast train|evaluate|predict`` end to end on a tiny series, ``rnnlab train``
+with kind "forecast", prediction from the run directory alone, clear errors, the demo."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnlab.cli.forecast_task import ForecastTask, load_run
+from rnnlab.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def series_csv(tmp_path):
+    n = 400
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "temp": 20 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
+            "hum": 60 + 10 * np.cos(2 * np.pi * t / 24),
+        }
+    )
+    path = tmp_path / "series.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def train_args(data, run_dir, *extra):
+    return [
+        "forecast",
+        "train",
+        "--data",
+        str(data),
+        "--target",
+        "temp",
+        "--inputs",
+        "hum",
+        "--lookback",
+        "24",
+        "--horizon",
+        "6",
+        "--hidden",
+        "8",
+        "--epochs",
+        "1",
+        "--run-dir",
+        str(run_dir),
+        "--quiet",
+        "--set",
+        "forecast.train_stride=4",
+        *extra,
+    ]
+
+
+def test_train_evaluate_predict(series_csv, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(train_args(series_csv, run, "--output", "quantile")) == 0
+    out = capsys.readouterr().out
+    for name in ("gru-direct-quantile", "persistence", "seasonal_naive", "linear_ar"):
+        assert f"| {name} |" in out
+    for f in (
+        "config.toml",
+        "forecast.json",
+        "scaler.json",
+        "evaluation.json",
+        "report.md",
+        "plots/forecast_example.png",
+        "plots/error_by_horizon.png",
+        "plots/models.png",
+    ):
+        assert (run / f).is_file(), f
+    evaluation = json.loads((run / "evaluation.json").read_text())
+    assert 0.0 <= evaluation["interval"]["coverage"] <= 1.0
+    assert {r["model"] for r in evaluation["backtest"]} >= {"persistence", "linear_ar (refit)"}
+    assert main(["forecast", "evaluate", str(run), "--split", "valid"]) == 0
+    csv = tmp_path / "next.csv"
+    assert (
+        main(["forecast", "predict", str(run), "--data", str(series_csv), "--out", str(csv)]) == 0
+    )
+    table = pd.read_csv(csv)
+    assert list(table.columns) == ["time_utc", "temp", "temp_lo", "temp_hi", "temp_actual"]
+    assert len(table) == 6 and table["time_utc"][0] == "2024-01-17 16:00:00"
+    assert (table["temp_lo"] <= table["temp"]).all() and (table["temp"] <= table["temp_hi"]).all()
+    assert csv.with_suffix(".png").is_file()
+
+
+def test_predict_from_the_run_directory_alone_matches_the_trained_model(series_csv, tmp_path):
+    from rnnlab.cli.forecast_task import build
+    from rnnlab.training import TrainConfig, Trainer
+
+    run = tmp_path / "run"
+    config = {
+        "data": {"path": [str(series_csv)]},
+        "window": {"lookback": 24, "horizon": 6, "targets": ["temp"], "inputs": ["hum"]},
+        "model": {"cell": "lstm", "hidden_size": 8, "strategy": "seq2seq"},
+        "forecast": {"train_stride": 4},
+    }
+    task = build(config, run)
+    Trainer(task, TrainConfig(epochs=1, progress=False), run, extra_config=config).fit()
+    loaded = load_run(run, which="last")  # the weights the in-memory model ended with
+    w = loaded.windows(pd.read_csv(series_csv, index_col="time", parse_dates=True))
+    t = w.starts["train"][-50:]
+    np.testing.assert_allclose(
+        ForecastTask(loaded.model, w).forecast(t)["point"], task.forecast(t)["point"], rtol=1e-6
+    )
+    assert loaded.meta["columns"] == ["temp", "hum", "hour_sin", "hour_cos", "doy_sin", "doy_cos"]
+    train_rows = pd.read_csv(series_csv)["temp"].iloc[: round(0.7 * 400)]
+    assert loaded.scaler.mean[0] == pytest.approx(train_rows.mean())  # fitted on train only
+
+
+def test_rnnlab_train_with_task_kind_forecast(series_csv, tmp_path):
+    config = tmp_path / "f.toml"
+    config.write_text(
+        f'[task]\nkind = "forecast"\n[data]\npath = "{series_csv}"\n'
+        '[window]\nlookback = 12\nhorizon = 3\ntargets = ["temp"]\n'
+        '[model]\ncell = "elman"\nhidden_size = 4\nstrategy = "recursive"\n'
+        "[forecast]\ntrain_stride = 8\n[train]\nepochs = 1\nprogress = false\n",
+        encoding="utf-8",
+    )
+    assert main(["train", str(config), "--run-dir", str(tmp_path / "r"), "--quiet"]) == 0
+    assert load_run(tmp_path / "r").model.config.strategy == "recursive"
+
+
+def test_clear_errors(series_csv, tmp_path, capsys):
+    assert (
+        main(
+            [
+                "forecast",
+                "train",
+                "--data",
+                str(series_csv),
+                "--target",
+                "pressure",
+                "--run-dir",
+                str(tmp_path / "x"),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
+    assert "unknown column(s) ['pressure']; available: ['temp', 'hum']" in capsys.readouterr().err
+    run = tmp_path / "run"
+    assert main(train_args(series_csv, run)) == 0
+    short = tmp_path / "short.csv"
+    pd.read_csv(series_csv).head(10).to_csv(short, index=False)
+    assert main(["forecast", "predict", str(run), "--data", str(short)]) == 2
+    assert "series too short for the window: 10 rows" in capsys.readouterr().err
+    assert main(["forecast", "evaluate", str(tmp_path)]) == 2
+    assert "not a forecast run" in capsys.readouterr().err
+
+
+def test_demo_section_quick(tmp_path, capsys):
+    from rnnlab.cli.forecast_demo import section
+
+    section(tmp_path / "forecast", quick=True)
+    out = capsys.readouterr().out
+    assert "| linear_ar |" in out and "interval coverage" in out
+    assert (tmp_path / "forecast" / "gru" / "next_24h.png").is_file()
