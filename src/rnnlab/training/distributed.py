@@ -55,9 +55,18 @@ class TransparentDDP(DistributedDataParallel):
     """DDP wrapper that forwards unknown attributes to the wrapped model.
 
     The trainer puts it in place of ``task.model`` while training, so a task's
-    ``self.model(x, state)`` goes through DDP (gradients get averaged) while
+    ``self.model(x, state)`` goes through DDP (gradients are averaged during
+    backward, overlapping communication with computation) while
     ``self.model.some_helper()`` still reaches the model's own methods.
+
+    A task that never calls ``self.model(...)`` (only ``self.model.encoder(...)``,
+    say) bypasses DDP's forward, and DDP then silently skips the averaging; the
+    trainer sees ``forward_calls == 0`` and averages the gradients itself.
     """
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        self.forward_calls = getattr(self, "forward_calls", 0) + 1
+        return super().forward(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -69,6 +78,22 @@ class TransparentDDP(DistributedDataParallel):
 def wrap_ddp(model: nn.Module, info: DistInfo, device: torch.device) -> nn.Module:
     device_ids = [device.index] if device.type == "cuda" else None
     return TransparentDDP(model, device_ids=device_ids)
+
+
+def average_gradients(model: nn.Module, info: DistInfo) -> None:
+    """g ← (1/W) Σ_ranks g, in one all-reduce over the flattened gradients (what DDP does)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:
+        if p.grad is None:  # every rank must send the same tensors
+            p.grad = torch.zeros_like(p)
+    flat = torch.cat([p.grad.reshape(-1) for p in params])
+    dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+    flat /= info.world_size
+    offset = 0
+    for p in params:
+        n = p.grad.numel()
+        p.grad.copy_(flat[offset:offset + n].view_as(p.grad))
+        offset += n
 
 
 def all_reduce_sum(values: list[float], info: DistInfo, device: torch.device) -> list[float]:

@@ -35,6 +35,7 @@ from rnnlab.training.config import TrainConfig
 from rnnlab.training.distributed import (
     all_gather_objects,
     all_reduce_sum,
+    average_gradients,
     init_distributed,
     wrap_ddp,
 )
@@ -256,6 +257,8 @@ class Trainer:
         lr = self.schedule.lr
         t0 = time.perf_counter()
         self.optimizer.zero_grad(set_to_none=True)
+        if self.dist.enabled:
+            self.task.model.forward_calls = 0  # did the task go through DDP's forward?
         with autocast(c.precision, self.device):
             result, next_anchor = self.window.forward(self.task.step, batches, self.batch_index,
                                                       self.state)
@@ -272,6 +275,9 @@ class Trainer:
             self._nonfinite("loss", loss_value, record)
             return
         (self.scaler.scale(loss) if self.scaler else loss).backward()
+        if self.dist.enabled and self.task.model.forward_calls == 0:
+            self._warn_bypass()
+            average_gradients(self.model, self.dist)  # DDP's hooks were bypassed
         if self.scaler is not None:
             self.scaler.unscale_(self.optimizer)
         per_param = parameter_grad_norms(self.model) if (self.step + 1) % c.log_every == 0 else {}
@@ -315,6 +321,13 @@ class Trainer:
         self.state = detach_state(result.state) if c.carry_state else None  # keep the values,
         # cut the graph at the chunk edge: the next step backpropagates only through its chunk
         self.batch_index += 1
+
+    def _warn_bypass(self) -> None:
+        if not getattr(self, "_bypass_warned", False):
+            self._bypass_warned = True
+            log.warning("task.step never called self.model(...), so DDP could not average the "
+                        "gradients during backward; the trainer averages them after backward "
+                        "instead (correct, but without overlapping communication)")
 
     def _nonfinite(self, what: str, value: float, record: dict[str, Any]) -> None:
         where = f"step {self.step + 1} (epoch {self.epoch}, batch {self.batch_index})"
