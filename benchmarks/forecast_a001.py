@@ -34,6 +34,7 @@ def main() -> None:
     p.add_argument("--inputs", default="humidity,pressure,dew_point,radiation,wind_speed")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--highway", type=int, default=0)
+    p.add_argument("--normalize", default="none")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--batch", type=int, default=128)
@@ -65,13 +66,17 @@ def main() -> None:
     )
     level = 0.9 if args.output != "point" else None
     for cell in args.cells.split(","):
-        name = f"{cell} ({args.strategy}{', highway' if args.highway else ''})"
+        extras = [
+            n for n, on in (("highway", args.highway), ("rel", args.normalize == "last")) if on
+        ]
+        name = f"{cell} ({', '.join([args.strategy, *extras])})"
         model = {
             "cell": cell,
             "hidden_size": args.hidden,
             "strategy": args.strategy,
             "highway": args.highway,
             "output": args.output,
+            "normalize": args.normalize,
         }
         with tempfile.TemporaryDirectory() as run_dir:
             rows[name] = train_one(

@@ -49,6 +49,9 @@ class ForecasterConfig:
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
+    normalize: str = "none"  # "last": forecast relative to the last observed values, i.e.
+    # subtract x_t from the window's non-calendar columns and add it back to the forecast
+    # (NLinear, Zeng et al. 2023; helps when the level drifts between train and test)
     highway: int = 0  # S > 0 adds a linear map of the last S input rows to the forecast
     # (LSTNet's autoregressive component, Lai et al. 2018); direct and seq2seq only
 
@@ -67,6 +70,8 @@ class ForecasterConfig:
                 f"expected 1 <= num_targets <= input_size - known_size = "
                 f"{self.input_size - self.known_size}, got {self.num_targets}"
             )
+        if self.normalize not in ("none", "last"):
+            raise ValueError(f"unknown normalize {self.normalize!r}; expected 'none' or 'last'")
         if self.highway < 0 or (self.highway and self.strategy == "recursive"):
             raise ValueError(
                 f"expected highway >= 0 (and 0 with strategy 'recursive'), "
@@ -125,10 +130,10 @@ class Forecaster(nn.Module):
             self.proj = nn.Linear(c.hidden_size, c.num_targets * P)
         else:
             self.proj = nn.Linear(c.hidden_size, self.dynamic)
+        # highway and normalize move the location outputs only (point, mean, every quantile)
+        self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
         if c.highway:
             self.highway = nn.Linear(c.highway * c.input_size, c.horizon * c.num_targets)
-            # the highway moves the location outputs only (point, mean, every quantile)
-            self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
 
     def _check(self, x: Tensor, known: Tensor) -> None:
         c = self.config
@@ -143,7 +148,10 @@ class Forecaster(nn.Module):
     def forward(self, x: Tensor, known: Tensor) -> Tensor:
         """x (B, L, F), known (B, H, C) -> raw outputs (B, H, K, P)."""
         self._check(x, known)
+        x, level = self._relative(x)
         out = self._network(x, known)
+        if level is not None:  # back to absolute values: location outputs + x_t
+            out = out + level[:, :, : self.config.num_targets, None] * self.location
         if self.config.highway:
             if x.shape[1] < self.config.highway:
                 raise ValueError(
@@ -153,6 +161,14 @@ class Forecaster(nn.Module):
             linear = self.highway(recent).view(out.shape[:3])  # (B, H, K)
             out = out + linear.unsqueeze(-1) * self.location  # (B, H, K, P)
         return out
+
+    def _relative(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
+        """With normalize="last": the window minus its last row (non-calendar columns)."""
+        if self.config.normalize == "none":
+            return x, None
+        level = x[:, -1:, : self.dynamic]  # (B, 1, F − C)
+        shift = torch.cat([level, level.new_zeros(*level.shape[:2], self.config.known_size)], -1)
+        return x - shift, level
 
     def _network(self, x: Tensor, known: Tensor) -> Tensor:
         c = self.config
@@ -188,6 +204,9 @@ class Forecaster(nn.Module):
             return self.head.loss(self(x, known), y)
         self._check(x, known)
         K = self.config.num_targets
+        x, level = self._relative(x)
+        if level is not None:
+            y = y - level[:, :, :K]
         out, _ = self.encoder(x)  # (B, L, Hd)
         pred = self.proj(self.drop(out))  # (B, L, F − C): one step ahead at every position
         inside = F.mse_loss(pred[:, :-1], x[:, 1:, : self.dynamic], reduction="sum")
