@@ -157,3 +157,49 @@ def test_demo_section_quick(tmp_path, capsys):
     assert main(["demo", "--quick", "--run-dir", str(tmp_path), "--only", "language-model"]) == 0
     out = capsys.readouterr().out
     assert "valid perplexity" in out and "Fui ao posto de gasolina abastecer o ___" in out
+
+
+@pytest.mark.parametrize("level", ["char", "bpe"])
+def test_char_and_bpe_levels_train_and_report(tmp_path, capsys, level):
+    if level == "bpe":
+        pytest.importorskip("tokenizers")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rng = random.Random(1)
+    for split, n in (("train", 60), ("valid", 10)):
+        text = "".join(_line(rng) + "\n" for _ in range(n))
+        (corpus / f"{split}.txt").write_text(text, encoding="utf-8")
+    run = tmp_path / "run"
+    args = [
+        "lm",
+        "train",
+        "--run-dir",
+        str(run),
+        "--corpus",
+        str(corpus),
+        "--level",
+        level,
+        "--quiet",
+        "--set",
+        "model.embedding_size=8",
+        "--set",
+        "model.hidden_size=8",
+        "--set",
+        "model.num_layers=1",
+        "--set",
+        "data.batch_size=2",
+        "--set",
+        "data.bptt=8",
+        "--set",
+        "train.epochs=1",
+        "--set",
+        "data.max_vocab=300",
+    ]
+    assert main(args) == 0
+    assert main(["lm", "evaluate", str(run), "--split", "valid"]) == 0
+    assert "bits/token" in capsys.readouterr().out
+    assert (
+        main(["lm", "generate", str(run), "--prompt", "os", "--seed", "0", "--max-tokens", "5"])
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("os")
