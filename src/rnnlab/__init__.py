@@ -25,6 +25,16 @@ _EXPORTS: dict[str, str] = {
     "Recurrent": "rnnlab.layers",
     # data: time-series readers
     "read_inmet": "rnnlab.data.inmet",
+    # language models: text in, the model, text out
+    "load_corpus": "rnnlab.data.text",
+    "WordTokenizer": "rnnlab.data.text",
+    "CharTokenizer": "rnnlab.data.text",
+    "load_tokenizer": "rnnlab.data.text",
+    "LanguageModel": "rnnlab.models.language_model",
+    "LMConfig": "rnnlab.models.language_model",
+    "SamplingConfig": "rnnlab.generation",
+    "generate": "rnnlab.generation",
+    "beam_search": "rnnlab.generation",
 }
 
 __all__ = ["__version__", *_EXPORTS]
