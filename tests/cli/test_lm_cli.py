@@ -203,3 +203,11 @@ def test_char_and_bpe_levels_train_and_report(tmp_path, capsys, level):
         == 0
     )
     assert capsys.readouterr().out.startswith("os")
+
+
+def test_agreement_defaults_to_the_shared_linzen_subset(trained, capsys, shared_data):
+    _, run = trained
+    assert main(["lm", "agreement", str(run), "--limit", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "linzen-agreement-subset" in out
+    assert "0 sentences scored, 50 skipped" in out  # a Portuguese toy vocabulary: no verb known

@@ -295,7 +295,7 @@ def run_agreement(args: argparse.Namespace) -> int:
 
     path = args.data
     if path is None:
-        path = Path(__file__).resolve().parents[4].parent / "shared/data/linzen-agreement-subset"
+        path = Path(__file__).resolve().parents[4] / "shared/data/linzen-agreement-subset"
         if not path.exists():
             raise FileNotFoundError(f"no agreement data at {path}; pass --data NAME.text")
     lm = load_lm(args.run_dir, args.which, args.device)
