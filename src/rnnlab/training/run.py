@@ -79,6 +79,7 @@ class RunFiles:
         self.run_dir = trainer.run_dir
         self.main = trainer.dist.is_main
         self.last_checkpoint: Path | None = None
+        self.saved_step: int | None = None  # step of the newest checkpoint written or restored
         self.restored_schedule: dict[str, Any] | None = None
         self._t0 = time.perf_counter()
         self._wall_offset = 0.0  # seconds spent before a resume
@@ -171,6 +172,7 @@ class RunFiles:
         if self.main:
             MetricsLog.truncate(self.run_dir, t.step)
         self.last_checkpoint = path
+        self.saved_step = t.step
         log.info("resumed from %s (step %d, epoch %d, batch %d)", path, t.step, t.epoch,
                  t.batch_index)
 
@@ -188,6 +190,7 @@ class RunFiles:
         """Checkpoint the whole training state at the current step (rank 0 writes)."""
         t = self.t
         gathered = all_gather_objects(self._rank_payload(), t.dist)
+        self.saved_step = t.step
         if not self.main:
             self.last_checkpoint = self.run_dir / CHECKPOINTS / step_dir_name(t.step)
             return None

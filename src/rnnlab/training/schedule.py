@@ -66,8 +66,10 @@ class Schedule:
             self.bad_evals = 0
 
     def state_dict(self) -> dict[str, Any]:
-        return {"bad_evals": self.bad_evals, "total_steps": self.total_steps}
+        """The schedule's own state (the rate itself is saved with the optimizer). The
+        total S is not saved: it follows the config, so a run resumed with more epochs
+        stretches its cosine."""
+        return {"bad_evals": self.bad_evals}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.bad_evals = int(state["bad_evals"])
-        self.total_steps = int(state["total_steps"])

@@ -245,9 +245,13 @@ class Trainer:
         return self._finish("completed", last_eval_step)
 
     def _finish(self, reason: str, last_eval_step: int) -> str:
+        """The end of the run: a last evaluation and checkpoint unless they just happened."""
+        evaluated = False
         if self._has_valid and last_eval_step != self.step:
             self._eval_and_track()
-        self.files.save_step()
+            evaluated = True
+        if evaluated or self.files.saved_step != self.step:
+            self.files.save_step()
         return reason
 
     def _train_step(self, batches: Sequence[Any], stop: GracefulStop) -> None:
