@@ -10,6 +10,8 @@ bptt 35, batch 20, tied weights.
 
     python benchmarks/lm_ptb.py --preset small --max-steps 400 --threads 1 --agreement
     python benchmarks/lm_ptb.py --preset medium --device cuda          # 2x650, 40 epochs
+    python benchmarks/lm_ptb.py --data ../shared/data/wikitext-2 --no-peer --max-steps 300
+    python benchmarks/lm_ptb.py --data ../shared/data/ptb/ptb.char --no-peer   # bits per char
 
 Differences that stay: the peer uses standard dropout (new mask at every time
 step); rnnlab uses locked (variational) dropout on the embeddings, between
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import sys
 import time
@@ -70,7 +73,7 @@ def main() -> int:
     steps_per_epoch = len(StreamBatches(train, 35))
     size, layers, dropout = preset["size"], preset["layers"], preset["dropout"]
     print(
-        f"PTB: {len(ids['train'])} training tokens, vocabulary {len(tok)}; "
+        f"{args.data}: {len(ids['train'])} training tokens, vocabulary {len(tok)}; "
         f"{steps_per_epoch} steps per epoch; preset {args.preset}: {layers}x{size} LSTM, "
         f"tied, dropout {dropout}; device {device}, threads {torch.get_num_threads()}"
     )
@@ -140,7 +143,9 @@ def main() -> int:
             "train_seconds": round(r.seconds, 2),
             "words_per_s": round(r.tokens / r.seconds, 1),
             "s_per_epoch": round(s_per_step * steps_per_epoch, 1),
-            "valid_ppl": round(ppl(evaluate(r.model, valid, 35, device)), 2),
+            "valid_nats": round(valid_nats := evaluate(r.model, valid, 35, device), 4),
+            "valid_bits": round(valid_nats / math.log(2), 4),  # bpc for character corpora
+            "valid_ppl": round(ppl(valid_nats), 2),
             "test_ppl": round(ppl(evaluate(r.model, test, 35, device)), 2),
             "last_train_loss": round(sum(r.losses[-50:]) / len(r.losses[-50:]), 4),
         }
