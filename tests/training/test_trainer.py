@@ -227,3 +227,31 @@ def test_bad_tasks_and_results_are_reported(tmp_path):
 
     with pytest.raises(ValueError, match=r"expected a scalar tensor, got \(3,\)"):
         Trainer(Vector(), TrainConfig(progress=False), tmp_path).fit()
+
+
+def test_batches_must_be_indexable_and_items_positive(tmp_path):
+    class Generator(LinearTask):
+        def batches(self, split, epoch):
+            return (i for i in range(2)) if split == "train" else []
+
+    with pytest.raises(TypeError, match="must return an indexable sequence"):
+        Trainer(Generator(), TrainConfig(progress=False), tmp_path / "g").fit()
+
+    class NoItems(LinearTask):
+        def step(self, batch, state):
+            return StepResult(loss=super().step(batch, state).loss, items=0)
+
+    with pytest.raises(ValueError, match="StepResult.items: expected a positive int, got 0"):
+        Trainer(NoItems(), TrainConfig(progress=False), tmp_path / "n").fit()
+
+
+def test_config_toml_holds_the_task_sections(tmp_path):
+    from rnnlab.config import load_toml
+
+    extra = {"task": {"kind": "toy"}, "model": {"hidden": 8, "dropout": None}}
+    Trainer(LinearTask(), TrainConfig(epochs=1, progress=False), tmp_path, extra_config=extra)
+    saved = load_toml(tmp_path / "config.toml")
+    assert saved["model"] == {"hidden": 8} and saved["task"] == {"kind": "toy"}
+    assert saved["train"]["epochs"] == 1
+    with pytest.raises(ValueError, match="must not hold a 'train' section"):
+        Trainer(LinearTask(), TrainConfig(), tmp_path, extra_config={"train": {}})

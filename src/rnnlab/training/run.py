@@ -67,6 +67,14 @@ class ShardedBatches(Sequence):
         return self.batches[self.rank + i * self.world_size]
 
 
+def _drop_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _drop_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, (list, tuple)):
+        return [_drop_none(v) for v in data]
+    return data
+
+
 def _json_float(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
@@ -88,7 +96,7 @@ class RunFiles:
             import tomli_w
 
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            full = {**extra_config, "train": to_dict(trainer.config)}
+            full = _drop_none({**extra_config, "train": to_dict(trainer.config)})  # TOML: no null
             atomic_write_text(self.run_dir / "config.toml", tomli_w.dumps(full))
 
     def wall_time(self) -> float:

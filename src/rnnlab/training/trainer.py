@@ -397,6 +397,10 @@ class Trainer:
 
     def _batches(self, split: str, epoch: int) -> Sequence[Any]:
         batches = self.task.batches(split, epoch)
+        if not (hasattr(batches, "__len__") and hasattr(batches, "__getitem__")):
+            raise TypeError(f"task.batches({split!r}, {epoch}) must return an indexable "
+                            f"sequence (so a resumed run can start at batch i), got "
+                            f"{type(batches).__name__}")
         if self.dist.enabled and not hasattr(self.task, "set_shard"):
             return ShardedBatches(batches, self.dist.rank, self.dist.world_size)
         return batches
@@ -442,6 +446,8 @@ def _scalar_loss(result: Any) -> Tensor:
     if not isinstance(result, StepResult):
         raise TypeError(f"task.step must return a StepResult, got {type(result).__name__}")
     loss = result.loss
+    if isinstance(result.items, bool) or not isinstance(result.items, int) or result.items <= 0:
+        raise ValueError(f"StepResult.items: expected a positive int, got {result.items!r}")
     if not isinstance(loss, Tensor) or loss.dim() != 0:
         shape = tuple(loss.shape) if isinstance(loss, Tensor) else type(loss).__name__
         raise ValueError(f"StepResult.loss: expected a scalar tensor, got {shape}")
