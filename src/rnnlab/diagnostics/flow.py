@@ -31,6 +31,7 @@ from rnnlab.diagnostics.layers import (
     unflatten_state,
     zero_state,
 )
+from rnnlab.reference import Recurrent as ReferenceRecurrent
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,6 @@ def jacobian_products(layer: nn.Module, x: Tensor, state: object = None) -> Flow
 
 def reference_jacobian_products(layer: nn.Module, x: Tensor) -> FlowCurve:
     """The same product from the NumPy engine's hand-derived step Jacobians (one-layer layers)."""
-    from rnnlab.reference import Recurrent as ReferenceRecurrent
-
     if layer.num_layers != 1:
         raise ValueError(f"expected a one-layer layer for the NumPy engine, got "
                          f"num_layers={layer.num_layers}")

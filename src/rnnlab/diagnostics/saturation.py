@@ -117,7 +117,8 @@ class GateSaturationCallback:
         if every < 1:
             raise ValueError(f"expected every >= 1, got {every}")
         self.every, self.low, self.high, self.max_batch = every, low, high, max_batch
-        self._inputs: dict[str, Tensor] = {}
+        self._inputs: dict[str, Tensor] = {}  # latest input of each hooked layer
+        self._layers: dict[str, nn.Module] = {}
         self._hooked: set[int] = set()
 
     def attach(self, model: nn.Module) -> None:
@@ -128,18 +129,20 @@ class GateSaturationCallback:
             try:
                 layer_mode(module)
             except TypeError:
-                continue
+                continue  # not a recurrent layer
             self._hooked.add(id(module))
+            self._layers[name or "rnn"] = module
             module.register_forward_pre_hook(self._remember(name or "rnn", module))
 
     def _remember(self, name: str, module: nn.Module):
+        batch_dim = 0 if getattr(module, "batch_first", False) else 1
+
         def hook(_module: nn.Module, args: tuple) -> None:
             x = args[0] if args else None
             if isinstance(x, Tensor) and x.dim() == 3:  # padded input; packed input is skipped
-                batch_dim = 0 if getattr(module, "batch_first", False) else 1
-                self._inputs[name] = x.detach().narrow(batch_dim, 0,
-                                                       min(self.max_batch, x.shape[batch_dim]))
-        self._modules_by_name = {**getattr(self, "_modules_by_name", {}), name: module}
+                n = min(self.max_batch, x.shape[batch_dim])
+                self._inputs[name] = x.detach().narrow(batch_dim, 0, n)
+
         return hook
 
     def on_step_end(self, trainer: Any, step: int, result: Any) -> dict[str, float] | None:
@@ -150,7 +153,7 @@ class GateSaturationCallback:
             return None
         out = {}
         for name, x in self._inputs.items():
-            module = self._modules_by_name[name]
+            module = self._layers[name]
             for key, frac in gate_saturation(module, x, self.low, self.high).items():
                 out[f"saturation/{name}.{key}"] = frac
         return out

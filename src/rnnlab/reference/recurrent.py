@@ -134,7 +134,7 @@ class Recurrent:
         Returns (dx (T, B, I), ∂J/∂s_0 in the state layout, ∂J/∂W for every parameter).
         """
         T, B, _ = dout.shape
-        dstates = self._split(self._zeros_like_state(B) if dstate is None else dstate)
+        dstates = self._split(self.init_state(B) if dstate is None else dstate)  # zeros: no dJ/ds_T
         grads: Grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         for k in reversed(range(self.num_layers)):
             cell = self.cells[k]
@@ -151,9 +151,6 @@ class Recurrent:
             dstates[k] = ds_next  # ∂J/∂s_0 of layer k
             dout = dx  # the layer below receives dx as its gradient from above
         return dout, self._stack(dstates), grads
-
-    def _zeros_like_state(self, batch_size: int):
-        return self.init_state(batch_size)
 
     def jacobians(self, caches, layer: int = 0) -> np.ndarray:
         """∂s_t/∂s_{t-1} of one layer for t = 1 … T: (T, B, S, S), S = H (2H for LSTM's (h, c))."""
