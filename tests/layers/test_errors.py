@@ -158,13 +158,21 @@ def test_state_dtype_mismatch():
         RNN(4, 8)(torch.randn(5, 2, 4), torch.zeros(1, 2, 8, dtype=torch.float64))
 
 
-def test_fused_impossible_for_sigmoid():
+class ZoneoutLikeGRU(GRU):
+    """A variant whose equations no kernel computes."""
+
+    def fused_supported(self):
+        return False
+
+
+def test_fused_impossible_for_a_variant():
     msg = (
-        "backend='fused' is not available for nonlinearity='sigmoid': PyTorch has no fused "
-        "kernel for it; use backend='explicit' or 'auto'"
+        "backend='fused' is not available for ZoneoutLikeGRU: no fused kernel computes its "
+        "equations; use backend='explicit' or 'auto'"
     )
     with raises(ValueError, msg):
-        RNN(4, 8, nonlinearity="sigmoid", backend="fused")
+        ZoneoutLikeGRU(4, 8, backend="fused")
+    assert ZoneoutLikeGRU(4, 8).backend_used == "explicit"
 
 
 def test_unknown_backend():

@@ -244,9 +244,37 @@ def test_auto_picks_fused_when_equivalent(kind):
     assert ours_cls(3, 4, backend="explicit", **kw).backend_used == "explicit"
 
 
-def test_auto_picks_explicit_for_sigmoid():
+def test_auto_picks_fused_for_sigmoid_through_the_tanh_kernel():
     layer = RNN(3, 4, nonlinearity="sigmoid")
-    assert layer.backend_used == "explicit" and "backend='explicit' (auto)" in repr(layer)
+    assert layer.backend_used == "fused" and "backend='fused' (auto)" in repr(layer)
+
+
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_sigmoid_packed_fused_equals_explicit(enforce_sorted):
+    fused = RNN(3, 4, 2, "sigmoid", bidirectional=True)
+    explicit = RNN(3, 4, 2, "sigmoid", bidirectional=True, backend="explicit")
+    explicit.load_state_dict(fused.state_dict())
+    lengths = [5, 4, 2, 1] if enforce_sorted else [2, 5, 1, 4]
+    x = pack_padded_sequence(torch.randn(5, 4, 3), lengths, enforce_sorted=enforce_sorted)
+    h0 = torch.rand(4, 4, 4)
+    (out_f, h_f), (out_e, h_e) = fused(x, h0), explicit(x, h0)
+    assert torch.equal(out_f.batch_sizes, out_e.batch_sizes)
+    close(out_f.data, out_e.data)
+    close(h_f, h_e)
+
+
+def test_sigmoid_fused_dropout_is_the_explicit_dropout():
+    fused = RNN(3, 4, 3, "sigmoid", dropout=0.4).train()
+    explicit = RNN(3, 4, 3, "sigmoid", dropout=0.4, backend="explicit").train()
+    explicit.load_state_dict(fused.state_dict())
+    x = torch.randn(5, 2, 3)
+    torch.manual_seed(3)
+    out_f, h_f = fused(x)
+    torch.manual_seed(3)
+    out_e, h_e = explicit(x)  # the same masks: dropout on each lower layer's h, in order
+    close(out_f, out_e, atol=1e-6)
+    close(h_f, h_e, atol=1e-6)
+    assert not torch.allclose(out_f, fused.eval()(x)[0])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -256,10 +284,13 @@ def test_float64_and_to(backend):
     assert out.dtype == h.dtype == torch.float64
 
 
-@pytest.mark.parametrize("kind", ["tanh", "lstm", "gru"])
-def test_gradcheck_explicit_layer_with_lengths_float64(kind):
-    ours_cls, _, kw = PAIRS[kind]
-    layer = ours_cls(2, 3, 2, bidirectional=True, backend="explicit", dtype=torch.float64, **kw)
+@pytest.mark.parametrize(
+    ("kind", "backend"),
+    [("tanh", "explicit"), ("lstm", "explicit"), ("gru", "explicit"), ("sigmoid", "fused")],
+)
+def test_gradcheck_layer_with_lengths_float64(kind, backend):
+    ours_cls, _, kw = PAIRS.get(kind, (RNN, None, {"nonlinearity": kind}))
+    layer = ours_cls(2, 3, 2, bidirectional=True, backend=backend, dtype=torch.float64, **kw)
     x = torch.randn(4, 3, 2, dtype=torch.float64, requires_grad=True)
     names = [n for n, _ in layer.named_parameters()]
 

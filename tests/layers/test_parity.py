@@ -2,8 +2,9 @@
 
 Grid: every cell type × 1–3 layers × uni/bidirectional × batch_first × padded
 (unsorted lengths) / unpadded, with a random initial state. fp32, within 1e-5.
-The sigmoid Elman network has no torch.nn peer: its explicit layer is checked
-against a naive per-sequence loop, which is itself checked against torch.nn for tanh.
+The sigmoid Elman network has no torch.nn peer: its explicit and fused layers
+are checked against a naive per-sequence loop, which is itself checked against
+PyTorch's kernel for tanh.
 """
 
 from __future__ import annotations
@@ -105,10 +106,12 @@ def naive_elman(layer, x, state, lengths, phi):
                 k = layer_index * dirs + d
                 sfx = f"_l{layer_index}" + ("_reverse" if d else "")
                 w_ih, w_hh = getattr(layer, "weight_ih" + sfx), getattr(layer, "weight_hh" + sfx)
-                b_ih, b_hh = getattr(layer, "bias_ih" + sfx), getattr(layer, "bias_hh" + sfx)
+                b_ih = getattr(layer, "bias_ih" + sfx, None)
+                b_hh = getattr(layer, "bias_hh" + sfx, None)
+                b_sum = 0.0 if b_ih is None else b_ih + b_hh
                 h, hs = state[k, b], [None] * n
                 for t in range(n - 1, -1, -1) if d else range(n):
-                    h = phi(w_ih @ seq[t] + b_ih + w_hh @ h + b_hh)
+                    h = phi(w_ih @ seq[t] + w_hh @ h + b_sum)
                     hs[t] = h
                 per_dir.append(torch.stack(hs))
                 finals[k][b] = h
@@ -119,36 +122,34 @@ def naive_elman(layer, x, state, lengths, phi):
     return (out.transpose(0, 1) if layer.batch_first else out), final
 
 
-@pytest.mark.parametrize("nonlinearity", ["tanh", "sigmoid"])
+@pytest.mark.parametrize(
+    ("nonlinearity", "bias"), [("tanh", True), ("sigmoid", True), ("sigmoid", False)]
+)
+@pytest.mark.parametrize("padded", [False, True], ids=["full", "padded"])
 @pytest.mark.parametrize("batch_first", [False, True], ids=["TB", "BT"])
 @pytest.mark.parametrize(("num_layers", "bidirectional"), [(1, False), (2, True), (3, True)])
-def test_sigmoid_elman_matches_naive_loop(nonlinearity, batch_first, num_layers, bidirectional):
-    layer = RNN(
-        I, H, num_layers, nonlinearity, batch_first=batch_first, bidirectional=bidirectional
-    )
-    assert layer.backend_used == ("explicit" if nonlinearity == "sigmoid" else "fused")
-    explicit = RNN(
-        I,
-        H,
-        num_layers,
-        nonlinearity,
-        batch_first=batch_first,
-        bidirectional=bidirectional,
-        backend="explicit",
-    )
-    explicit.load_state_dict(layer.state_dict())
+def test_elman_fused_and_explicit_match_naive_loop(
+    nonlinearity, bias, padded, batch_first, num_layers, bidirectional
+):
+    """Sigmoid: fused (tanh kernel through σ(a) = (1 + tanh(a/2))/2) and explicit vs naive."""
+    opts = {"bias": bias, "batch_first": batch_first, "bidirectional": bidirectional}
+    fused = RNN(I, H, num_layers, nonlinearity, **opts)
+    assert fused.backend_used == "fused"
+    explicit = RNN(I, H, num_layers, nonlinearity, backend="explicit", **opts)
+    explicit.load_state_dict(fused.state_dict())
     x, state = make_inputs("tanh", num_layers, bidirectional, batch_first)
     x.requires_grad_()
+    lengths = LENGTHS if padded else None
     phi = getattr(torch, nonlinearity)
-    want_out, want_state = naive_elman(layer, x, state, LENGTHS, phi)
-    for model in (layer, explicit):  # tanh: the naive loop against the fused kernel too
-        out, final = model(x, state, lengths=LENGTHS)
+    want_out, want_state = naive_elman(fused, x, state, lengths or [T] * B, phi)
+    w = torch.randn_like(want_out)
+    ref = torch.autograd.grad(
+        (want_out * w).sum() + want_state.sum(), [x, *fused.parameters()], retain_graph=True
+    )
+    for model in (fused, explicit):  # tanh: the naive loop itself against PyTorch's kernel
+        out, final = model(x, state, lengths=lengths)
         torch.testing.assert_close(out, want_out, rtol=0, atol=1e-5)
         torch.testing.assert_close(final, want_state, rtol=0, atol=1e-5)
-        w = torch.randn_like(out)
         got = torch.autograd.grad((out * w).sum() + final.sum(), [x, *model.parameters()])
-        ref = torch.autograd.grad(
-            (want_out * w).sum() + want_state.sum(), [x, *layer.parameters()], retain_graph=True
-        )
         for a, b in zip(got, ref, strict=True):
             torch.testing.assert_close(a, b, rtol=0, atol=1e-5)

@@ -5,7 +5,9 @@
 the CPU. They take the weights as one flat list in PyTorch's order — for each
 layer l and direction d: W_ih, W_hh, b_ih, b_hh — which is exactly what
 :meth:`TorchLikeRNN.forward_weights` returns, so any transformation of those
-tensors (weight drop …) runs in the fused kernel too.
+tensors (weight drop …) runs in the fused kernel too. PyTorch has no sigmoid
+kernel; :mod:`rnnlab.layers.sigmoid_kernel` runs the sigmoid Elman network on
+the tanh kernel through an exact identity.
 """
 
 from __future__ import annotations
@@ -14,9 +16,33 @@ from torch import _VF, Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from rnnlab.cells.base import State
+from rnnlab.layers.sigmoid_kernel import rnn_sigmoid
 
-# mode -> kernel; "sigmoid" Elman has none (explicit loop only)
+# mode -> kernel; the sigmoid Elman network runs the tanh kernel through σ(a) = (1 + tanh(a/2)) / 2
 KERNELS = {"tanh": _VF.rnn_tanh, "relu": _VF.rnn_relu, "lstm": _VF.lstm, "gru": _VF.gru}
+FUSED_MODES = (*KERNELS, "sigmoid")
+
+
+def _run(
+    mode: str,
+    x: Tensor,
+    batch_sizes: Tensor | None,
+    hx: State,
+    weights: list[Tensor],
+    has_bias: bool,
+    num_layers: int,
+    dropout: float,
+    training: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple[Tensor, ...]:
+    """One kernel call in either of its forms (padded, or packed with ``batch_sizes``)."""
+    common = (weights, has_bias, num_layers, dropout, training, bidirectional)
+    if mode == "sigmoid":
+        return rnn_sigmoid(x, batch_sizes, hx, *common, batch_first)
+    if batch_sizes is None:
+        return KERNELS[mode](x, hx, *common, batch_first)
+    return KERNELS[mode](x, batch_sizes, hx, *common)
 
 
 def _state_out(mode: str, result: tuple[Tensor, ...]) -> State:
@@ -36,8 +62,18 @@ def fused_padded(
     batch_first: bool,
 ) -> tuple[Tensor, State]:
     """x (T, B, I) (or (B, T, I)) and hx (L·D, B, H) -> (output, final state)."""
-    result = KERNELS[mode](
-        x, hx, weights, has_bias, num_layers, dropout, training, bidirectional, batch_first
+    result = _run(
+        mode,
+        x,
+        None,
+        hx,
+        weights,
+        has_bias,
+        num_layers,
+        dropout,
+        training,
+        bidirectional,
+        batch_first,
     )
     return result[0], _state_out(mode, result)
 
@@ -57,7 +93,8 @@ def fused_packed(
     order, undo = x.sorted_indices, x.unsorted_indices
     if order is not None:  # the kernel sees the batch sorted by decreasing length
         hx = _permute(hx, order)
-    result = KERNELS[mode](
+    result = _run(
+        mode,
         x.data,
         x.batch_sizes,
         hx,
@@ -67,6 +104,7 @@ def fused_packed(
         dropout,
         training,
         bidirectional,
+        False,
     )
     out = PackedSequence(result[0], x.batch_sizes, order, undo)
     state = _state_out(mode, result)

@@ -22,7 +22,7 @@ from rnnlab.cells.checks import check_choice
 from rnnlab.cells.functional import NONLINEARITIES, elman_step, gru_step, lstm_step
 from rnnlab.cells.init import INITS, init_recurrent_
 from rnnlab.layers.base import SequenceLayer
-from rnnlab.layers.fused import KERNELS, fused_packed, fused_padded
+from rnnlab.layers.fused import FUSED_MODES, fused_packed, fused_padded
 from rnnlab.layers.loop import Step, map_state
 from rnnlab.layers.sequence import check_packed, check_sequence
 
@@ -34,8 +34,9 @@ class TorchLikeRNN(SequenceLayer):
 
     ``mode`` is "tanh", "relu", "sigmoid", "lstm" or "gru". ``backend``:
     "explicit" (the Python loop over the cell equations, the reference),
-    "fused" (PyTorch's kernel on the same tensors) or "auto" (fused whenever it
-    computes the same function, else explicit). The choice is in
+    "fused" (PyTorch's kernel on the same tensors; for sigmoid the tanh kernel
+    through an exact identity) or "auto" (fused whenever it computes the same
+    function, else explicit). The choice is in
     ``backend_used`` and in the repr.
 
     Hooks for variants (see docs/layers.md):
@@ -145,8 +146,14 @@ class TorchLikeRNN(SequenceLayer):
     # backends
 
     def fused_supported(self) -> bool:
-        """Whether PyTorch's kernel computes this layer's function (not for sigmoid Elman)."""
-        return self.mode in KERNELS
+        """Whether a fused kernel computes this layer's equations.
+
+        True for tanh, relu, LSTM and GRU (PyTorch's kernels) and for the sigmoid
+        Elman network (the tanh kernel through σ(a) = (1 + tanh(a/2)) / 2, see
+        :mod:`rnnlab.layers.sigmoid_kernel`). Variants whose equations differ
+        return False.
+        """
+        return self.mode in FUSED_MODES
 
     @property
     def backend_used(self) -> str:  # type: ignore[override]
@@ -157,13 +164,10 @@ class TorchLikeRNN(SequenceLayer):
             return "fused"
         if self.backend == "fused":
             raise ValueError(
-                f"backend='fused' is not available for {self._what()}: PyTorch has no fused "
-                "kernel for it; use backend='explicit' or 'auto'"
+                f"backend='fused' is not available for {type(self).__name__}: no fused kernel "
+                "computes its equations; use backend='explicit' or 'auto'"
             )
         return "explicit"
-
-    def _what(self) -> str:
-        return f"nonlinearity={self.mode!r}" if self.mode in NONLINEARITIES else type(self).__name__
 
     def step_functions(self) -> list[Step]:
         """One step ``(x_t, state) -> (h_t, state)`` per layer and direction (forward_weights)."""
