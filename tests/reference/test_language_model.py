@@ -129,3 +129,15 @@ def test_bad_tokens_get_clear_errors():
     with pytest.raises(ValueError, match="expected weight_hh of shape"):
         R.ElmanCell(2, 3).load_params({"weight_ih": np.zeros((3, 2)), "weight_hh": np.zeros(3),
                                       "bias_ih": np.zeros(3), "bias_hh": np.zeros(3)})
+
+
+def test_loss_stays_finite_when_a_probability_underflows(rng):
+    ref = R.LanguageModel(V, E, H, 1, "gru")
+    ref.b_y[:] = 0.0
+    ref.b_y[0] = 800.0  # ŷ of every other token underflows to exactly 0 in float64
+    inputs, targets = np.zeros((3, 2), int), np.ones((3, 2), int)
+    J, _, cache = ref.forward(inputs, targets)
+    logits = torch.tensor(np.einsum("tbh,vh->tbv", cache[2], ref.W_y) + ref.b_y)
+    expected = F.cross_entropy(logits.reshape(-1, V), torch.tensor(targets).reshape(-1))
+    assert np.isfinite(J)
+    assert abs(J - expected.item()) < 1e-9 * abs(expected.item())

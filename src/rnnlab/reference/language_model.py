@@ -102,8 +102,11 @@ class LanguageModel:
         h, state, rnn_cache = self.rnn.forward(x, state)  # (T, B, H)
         z = h @ self.W_y.T + self.b_y  # z_t = W_y h_t + b_y, (T, B, V)
         y_hat = softmax(z)  # ŷ_t
-        p_target = np.take_along_axis(y_hat, targets[..., None], axis=-1)[..., 0]  # ŷ_t[x_{t+1}]
-        J = float(-np.log(p_target).sum() / (T * B))  # J = 1/T Σ_t −log ŷ_t[x_{t+1}]
+        # log ŷ_t[x_{t+1}] as z − logsumexp(z), which stays finite where ŷ underflows to 0
+        z_max = z.max(axis=-1, keepdims=True)
+        log_y_hat = z - z_max - np.log(np.exp(z - z_max).sum(axis=-1, keepdims=True))
+        log_p = np.take_along_axis(log_y_hat, targets[..., None], axis=-1)[..., 0]
+        J = float(-log_p.sum() / (T * B))  # J = 1/T Σ_t −log ŷ_t[x_{t+1}]
         cache = (inputs, targets, h, y_hat, rnn_cache)
         return J, state, cache
 
