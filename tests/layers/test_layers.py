@@ -96,12 +96,13 @@ def test_lengths_affect_only_what_is_past_the_end(backend):
     close(out[:, :1], layer(x[:, :1])[0])
 
 
+@pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind", list(PAIRS))
-def test_unbatched_and_no_state_like_torch(kind, backend):
-    ref, ours = twins(kind, 3, 4, 2, bidirectional=True)
+def test_unbatched_and_no_state_like_torch(kind, backend, batch_first):
+    ref, ours = twins(kind, 3, 4, 2, bidirectional=True, batch_first=batch_first)
     layer = ours[backend]
-    x = torch.randn(5, 3)
+    x = torch.randn(5, 3)  # (T, I) whatever batch_first says, as in torch.nn
     out, state = layer(x)
     want_out, want_state = ref(x)
     assert out.shape == (5, 8)
@@ -109,7 +110,7 @@ def test_unbatched_and_no_state_like_torch(kind, backend):
     close(state, want_state)
     h0 = tuple(torch.randn(4, 4) for _ in as_tuple(state))
     h0 = h0 if len(h0) == 2 else h0[0]
-    close(layer(x, h0)[0], ref(x, h0)[0])
+    close(layer(x, h0), ref(x, h0))
 
 
 @pytest.mark.parametrize("kind", list(PAIRS))

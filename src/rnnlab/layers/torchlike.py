@@ -232,10 +232,11 @@ class TorchLikeRNN(SequenceLayer):
             out, final = fused_packed(self.mode, packed, hx, weights, *args)
             padded, _ = pad_packed_sequence(out, self.batch_first, total_length=steps)
             return padded, final
-        xs = x if batched else x.unsqueeze(1)  # (T, 1, I) when unbatched
+        batch_dim = 0 if self.batch_first else 1
+        xs = x if batched else x.unsqueeze(batch_dim)  # (T, 1, I) or (1, T, I) when unbatched
         out, final = fused_padded(self.mode, xs, hx, weights, *args, self.batch_first)
         if not batched:
-            return out.squeeze(1), map_state(lambda s: s.squeeze(1), final)
+            return out.squeeze(batch_dim), map_state(lambda s: s.squeeze(1), final)
         return out, final
 
     def extra_repr(self) -> str:
