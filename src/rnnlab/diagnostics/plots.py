@@ -55,14 +55,20 @@ def plot_accuracy_vs_distance(
 ) -> Path:
     """Mean accuracy (markers: each seed) against the distance, one line per cell."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for label, by_distance in results.items():
+    all_d: set[int] = set()
+    for n, (label, by_distance) in enumerate(results.items()):
         ds = sorted(by_distance)
-        ax.plot(ds, [np.mean(by_distance[d]) for d in ds], "-o", label=label, color=_color(label))
+        all_d.update(ds)
+        style = ["-o", "--s", "-.^", ":D", "-v"][n % 5]  # lines that coincide stay visible
+        ax.plot(ds, [np.mean(by_distance[d]) for d in ds], style, label=label,
+                color=_color(label), ms=7 - n, alpha=0.85)
         for d in ds:
             ax.scatter([d] * len(by_distance[d]), by_distance[d], s=10, alpha=0.5,
                        color=_color(label))
     ax.axhline(chance, color="gray", ls=":", label=f"chance ({chance:.3f})")
     ax.set_xscale("log")
+    ax.set_xticks(sorted(all_d), [str(d) for d in sorted(all_d)])
+    ax.minorticks_off()
     ax.set_xlabel("distance between the symbol and the recall query (steps)")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(-0.02, 1.02)
