@@ -150,3 +150,30 @@ def test_four_years_of_a001(shared_data):
     assert df.attrs["station"] == "BRASILIA" and df.attrs["altitude"] == pytest.approx(1160.96)
     assert df["temp"].notna().all() and 5 < df["temp"].min() < df["temp"].max() < 40
     assert len(df.attrs["files"]) == 4
+
+
+def test_older_bulk_layout_with_iso_dates_and_colon_hours(tmp_path):
+    """Files up to 2018: ``DATA (YYYY-MM-DD);HORA (UTC)``, hours ``00:00``, -9999 for missing."""
+    header = (
+        "DATA (YYYY-MM-DD);HORA (UTC);PRECIPITAÇÃO TOTAL, HORÁRIO (mm);"
+        "TEMPERATURA DO AR - BULBO SECO, HORARIA (°C);RADIACAO GLOBAL (KJ/m²);"
+    )
+    rows = [
+        "2018-06-01;00:00;0;15,2;-9999;",
+        "2018-06-01;01:00;0;-9999;-9999;",
+        "2018-06-01;02:00;0;14,6;-9999;",
+    ]
+    path = tmp_path / "old.CSV"
+    path.write_bytes((META.format(code="A001") + header + "\n" + "\n".join(rows)).encode("latin-1"))
+    df = read_inmet(path)
+    np.testing.assert_allclose(df["temp"], [15.2, 14.9, 14.6])  # the -9999 hour interpolated
+    assert (df["radiation"] == 0.0).all()  # night in Brasília (21:00-23:00 local)
+    assert df.attrs["original_columns"]["radiation"] == "RADIACAO GLOBAL (KJ/m²)"
+
+
+def test_the_shipped_year_reads_without_shared_data():
+    df = read_inmet("shipped:inmet-a001-2024")
+    assert len(df) == 8784 and df.attrs["wmo_code"] == "A001"
+    assert df.index[0] == pd.Timestamp("2024-01-01", tz="UTC") and df["temp"].notna().all()
+    with pytest.raises(FileNotFoundError, match="no shipped data 'nope'"):
+        read_inmet("shipped:nope")
