@@ -78,8 +78,10 @@ def _check(config: CompareConfig) -> None:
 
 
 def _flow_loss(model: RecallModel, y: torch.Tensor) -> Callable:
-    """J_T = Σ_b −log ŷ_T[b, s_b] on the probe batch, as a function of the last hidden state."""
-    return lambda h_last, _state: F.cross_entropy(model.head(h_last), y, reduction="sum")
+    """J_T = Σ_b −log ŷ_T[b, s_b] on the probe batch, as a function of the last hidden state
+    (in float64, like the flow: the read-out is applied with float64 copies of its weights)."""
+    W, b = model.head.weight.detach().double(), model.head.bias.detach().double()
+    return lambda h_last, _state: F.cross_entropy(h_last @ W.T + b, y, reduction="sum")
 
 
 def _gradient_at_symbol(model: RecallModel, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:

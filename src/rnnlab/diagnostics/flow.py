@@ -15,6 +15,7 @@ Elman layer the product obeys ‖∏‖ ≤ (γ σ_max(W_hh))^d (see ``spectral.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +51,17 @@ class FlowCurve:
         return np.exp(np.log(np.maximum(self.values, tiny)).mean(axis=1))
 
 
+def _in_float64(layer: nn.Module, x: Tensor, state: object) -> tuple[nn.Module, Tensor, object]:
+    """A float64 copy of the layer, input and state: norms like 1e-60 underflow in float32."""
+    if x.dtype == torch.float64 and next(layer.parameters()).dtype == torch.float64:
+        return layer, x, state
+    if isinstance(state, tuple):
+        state = tuple(s.double() for s in state)
+    elif state is not None:
+        state = state.double()
+    return copy.deepcopy(layer).double(), x.double(), state
+
+
 def _readout(hidden_size: int, seed: int, like: Tensor) -> Tensor:
     g = torch.Generator().manual_seed(seed)
     u = torch.randn(hidden_size, generator=g, dtype=torch.float64)
@@ -69,9 +81,12 @@ def gradient_flow(
     ``loss_fn(h_T, s_T)`` gives a scalar J_T that sums over examples; the
     default J_T = Σ_b ⟨u, h_T[b]⟩ with a fixed random unit vector u, so that
     ‖∂J_T/∂h_T‖ = 1 and the curve shows ‖uᵀ ∂h_T/∂s_t‖ — pure propagation.
-    The state is stepped one step at a time through the layer's own forward.
+    The state is stepped one step at a time through the layer's own forward, in float64
+    (on a copy of a float32 layer) so that vanishing norms do not underflow to zero;
+    a custom ``loss_fn`` must then accept float64 tensors.
     """
     check_unidirectional(layer)
+    layer, x, state = _in_float64(layer, x, state)
     xt = time_major(layer, x)
     T, B = xt.shape[0], xt.shape[1]
     s = flatten_state(zero_state(layer, B, xt) if state is None else state)

@@ -17,6 +17,11 @@ def _geo(values: list[float]) -> float:
     return float(np.exp(np.log(v).mean()))
 
 
+def _sci(value: float) -> str:
+    """1.2e-05; a value at the 1e-300 floor is an underflow even in float64."""
+    return "< 1e-300" if value <= 1e-300 else f"{value:.1e}"
+
+
 def _group(runs: list[dict], *keys: str) -> dict[tuple, list[dict]]:
     out: dict[tuple, list[dict]] = defaultdict(list)
     for r in runs:
@@ -73,7 +78,7 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
                 for d in distances]
         trained = [_geo([r["attenuation_trained"] for r in by[(cell, d, clip_show)]])
                    for d in distances]
-        lines.append(f"| {cell} | " + " | ".join(f"{a:.1e} → {b:.1e}"
+        lines.append(f"| {cell} | " + " | ".join(f"{_sci(a)} → {_sci(b)}"
                                                   for a, b in zip(init, trained, strict=True))
                      + " |")
         curves[f"{cell} (init)"] = (distances, init)
