@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ def test_two_ranks_with_half_batches_equal_one_process(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
          str(worker), str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=240,
+        env=env, capture_output=True, text=True, timeout=150,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
@@ -43,6 +44,10 @@ def test_two_ranks_with_half_batches_equal_one_process(tmp_path):
     for (_, a), (_, b) in zip(single_losses, ddp_losses, strict=True):
         assert abs(a - b) < 1e-5  # the logged loss is the mean over both ranks
 
+    # SIGTERM on one rank: both stopped after the next step, with a checkpoint
+    stopped = json.loads((tmp_path / "cut_summary.json").read_text())
+    assert stopped["stopped"].startswith("signal:") and stopped["steps"] == 3
+    assert stopped["last_checkpoint"].endswith("step-00000003")
     # with dropout (per-rank RNG) and a state carried across the stop: resume is exact
     full, cut = StreamTask(steps=32, batch=4), StreamTask(steps=32, batch=4)
     load_weights(full.model, tmp_path / "full", "last")

@@ -36,7 +36,7 @@ from rnnlab.training.checkpoint import (
     verify_checkpoint,
     write_checkpoint,
 )
-from rnnlab.training.distributed import all_gather_objects
+from rnnlab.training.distributed import all_gather_objects, barrier
 from rnnlab.training.metrics import MetricsLog
 from rnnlab.training.plots import plot_learning_curves
 from rnnlab.training.rng import rng_restore, rng_snapshot
@@ -124,7 +124,17 @@ class RunFiles:
 
     def restore_latest(self) -> None:
         self._clean_partial()
-        path = latest_good_checkpoint(self.run_dir)
+        choice: tuple[Path | None, str | None] = (None, None)
+        if self.main:
+            try:
+                choice = (latest_good_checkpoint(self.run_dir), None)
+            except CheckpointError as err:
+                choice = (None, str(err))
+        if self.t.dist.enabled:  # every rank resumes from the checkpoint rank 0 chose
+            choice = all_gather_objects(choice, self.t.dist)[0]
+        path, error = choice
+        if error is not None:
+            raise CheckpointError(error)
         if path is None:
             log.warning("nothing to resume in %s (no checkpoint yet): starting fresh",
                         self.run_dir)
@@ -201,6 +211,7 @@ class RunFiles:
         self.saved_step = t.step
         if not self.main:
             self.last_checkpoint = self.run_dir / CHECKPOINTS / step_dir_name(t.step)
+            barrier(t.dist)  # wait for rank 0 to finish writing
             return None
         opt_tensors, opt_plain = optimizer_to_flat(t.optimizer.state_dict())
         state_tensors = {f"rank{r}.{k}": v for r, (_, ts) in enumerate(gathered)
@@ -226,6 +237,7 @@ class RunFiles:
         self.last_checkpoint = path
         prune_checkpoints(self.run_dir, t.config.keep_last, protect=path)
         t.metrics.flush()
+        barrier(t.dist)  # the others wait until the checkpoint is on disk
         return path
 
     def save_best(self, metrics: dict[str, float]) -> None:

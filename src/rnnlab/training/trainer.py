@@ -119,6 +119,7 @@ class Trainer:
         self.schedule: Schedule | None = None
         self._resume_pending = False
         self._step_epoch = 0
+        self._stop_now = False  # DDP: a stop request seen by the ranks' all-reduce
 
     # ------------------------------------------------------------------ public
     @classmethod
@@ -230,11 +231,12 @@ class Trainer:
                 if evaluate:
                     early = self._eval_and_track()
                     last_eval_step = self.step
-                if stop.requested or early or (
+                stopping = self._stop_now if self.dist.enabled else bool(stop.requested)
+                if stopping or early or (
                         c.checkpoint_every is not None and self.step % c.checkpoint_every == 0
                 ) or (c.checkpoint_every is None and (evaluate or epoch_end)):
                     self.files.save_step()
-                if stop.requested:
+                if stopping:
                     self.progress.message(f"stopped by {stop.requested} after step {self.step}; "
                                           f"checkpoint {self.files.last_checkpoint}")
                     return f"signal:{stop.requested}"
@@ -271,8 +273,10 @@ class Trainer:
         flags = all_reduce_sum([float(not math.isfinite(loss_value)), float(bool(stop.requested)),
                                 loss_value * result.items, float(result.items)],
                                self.dist, self.device)
-        if self.dist.enabled and flags[1] and not stop.requested:
-            stop.requested = "SIGTERM (another rank)"
+        if self.dist.enabled:  # decide on the value every rank saw, so all stop at one step
+            self._stop_now = bool(flags[1])
+            if flags[1] and not stop.requested:
+                stop.requested = "SIGTERM (another rank)"
         self._step_epoch = self.epoch  # the epoch this step belongs to (for the logs)
         record: dict[str, Any] = {"step": self.step + 1, "epoch": self.epoch, "split": "train"}
         if flags[0]:
