@@ -170,3 +170,10 @@ def test_demo_section_quick(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| linear_ar |" in out and "interval coverage" in out
     assert (tmp_path / "forecast" / "gru" / "next_24h.png").is_file()
+
+
+def test_without_a_test_split_the_report_uses_validation(series_csv, tmp_path):
+    run = tmp_path / "run"
+    args = train_args(series_csv, run, "--train-end", "0.8", "--valid-end", "1.0")
+    assert main(args) == 0
+    assert json.loads((run / "evaluation.json").read_text())["split"] == "valid"

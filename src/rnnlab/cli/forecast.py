@@ -52,7 +52,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     evaluate = verbs.add_parser("evaluate", help="score a run against the baselines")
     evaluate.add_argument("run_dir", type=Path)
-    evaluate.add_argument("--split", default="test", choices=("valid", "test"))
+    evaluate.add_argument(
+        "--split",
+        default="auto",
+        choices=("auto", "valid", "test"),
+        help="auto: test if the split has windows, else valid",
+    )
     evaluate.add_argument("--data", action="append", help="other data (default: the run's)")
     evaluate.set_defaults(func=run_evaluate)
 
@@ -124,7 +129,7 @@ def run_train(args: argparse.Namespace) -> int:
     extra = {k: v for k, v in config.items() if k != "train"}
     summary = Trainer(task, train, args.run_dir, extra_config=extra).fit()
     print(f"trained: {summary.get('stopped')}; run directory {args.run_dir}")
-    return run_evaluate(argparse.Namespace(run_dir=args.run_dir, split="test", data=None))
+    return run_evaluate(argparse.Namespace(run_dir=args.run_dir, split="auto", data=None))
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

@@ -45,6 +45,8 @@ def evaluate_run(
     if data:
         source = replace(source, path=tuple(data))
     w = run.windows(load_series(source), split_cfg)
+    if split == "auto":  # test when the split has one (train on 2021-2023, validate on 2024)
+        split = "test" if len(w.starts["test"]) else "valid"
     starts = w.starts[split]
     if len(starts) == 0:
         raise ValueError(f"no complete {split} window to evaluate on")
