@@ -101,3 +101,23 @@ def test_cell_jacobian_matches_autograd(kind, nonlinearity, rng, twins):
         s_b = np.concatenate([s[b] for s in s_prev]) if kind == "lstm" else s_prev[b]
         J_t = torch.autograd.functional.jacobian(step, torch.tensor(s_b))
         np.testing.assert_allclose(J[b], J_t.numpy(), atol=TOL, rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["elman", "lstm", "gru"])
+def test_bias_free_layers_match_torch_nn(kind, rng):
+    cls = {"elman": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+    layer = cls(3, 4, num_layers=2, bias=False, dtype=torch.float64)
+    ref = R.Recurrent(kind, 3, 4, 2, bias=False)
+    ref.load_params({n: p.detach().numpy() for n, p in layer.named_parameters()})
+    x = rng.standard_normal((5, 2, 3))
+    x_t = torch.tensor(x, requires_grad=True)
+    out_t, _ = layer(x_t)
+    R_out = rng.standard_normal(out_t.shape)
+    (out_t * torch.tensor(R_out)).sum().backward()
+    out, _, cache = ref.forward(x)
+    dx, _, grads = ref.backward(R_out, cache)
+    np.testing.assert_allclose(out, out_t.detach().numpy(), atol=TOL, rtol=0)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), atol=TOL, rtol=0)
+    assert set(grads) == {n for n, _ in layer.named_parameters()}
+    for name, p in layer.named_parameters():
+        np.testing.assert_allclose(grads[name], p.grad.numpy(), atol=TOL, rtol=0, err_msg=name)
