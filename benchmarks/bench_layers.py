@@ -12,8 +12,8 @@ For each cell (LSTM, GRU, Elman tanh) and shape (T, B, H) — one layer, input
 size = H, fp32 — the three implementations get the same weights and the same
 input. Forward is timed under ``torch.no_grad()``; forward+backward backpropagates
 ``out.sum() + h_n.sum()`` into the input and all parameters. The runs of the
-implementations are interleaved (explicit, fused, torch, explicit, …) after
-warm-up, so load on a shared machine hits them alike; the median is reported as
+implementations are interleaved (explicit, fused, torch, then torch, fused,
+explicit, …) after warm-up, so load on a shared machine hits them alike; the median is reported as
 ms per batch and tokens/s (T·B per second), and the ratio to torch.nn is
 ``tokens/s(impl) / tokens/s(torch.nn)``: ≥ 0.95 is the target for fused.
 """
@@ -111,15 +111,18 @@ def time_interleaved(
     warmup: dict[str, int],
     device: torch.device,
 ) -> dict[str, float]:
-    """Median seconds per job; the jobs take turns so that background load hits each alike."""
+    """Median seconds per job; the jobs take turns (order reversed every other round) so
+    that background load hits each alike."""
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     for name, job in jobs.items():
         for _ in range(warmup[name]):
             job()
     sync()
     spent: dict[str, list[float]] = {name: [] for name in jobs}
+    order = list(jobs.items())
     for round_ in range(max(repeats.values())):
-        for name, job in jobs.items():
+        # alternate the order each round, so that no implementation always follows another
+        for name, job in order if round_ % 2 == 0 else order[::-1]:
             if round_ >= repeats[name]:
                 continue
             t0 = time.perf_counter()
