@@ -111,7 +111,7 @@ class ParamLog:
 
 
 def test_ntasgd_switches_to_averaging(tmp_path):
-    valid = [1.0, 0.9, 0.8, 0.85, 0.86, 0.87, 0.88]  # non-monotone trigger at the 5th eval
+    valid = [1.0, 0.9, 0.8, 0.85, 0.86, 0.7, 0.88]  # non-monotone trigger at the 5th eval
     task = LinearTask(n_batches=2, valid_losses=valid)
     log = ParamLog()
     config = TrainConfig(epochs=7, optimizer="ntasgd", lr=0.1, ntasgd_nonmono=2,
@@ -124,6 +124,11 @@ def test_ntasgd_switches_to_averaging(tmp_path):
     assert opt.param_groups[0]["averaged_steps"] == len(after) == 4
     ax = opt.state[task.model.weight]["ax"]
     torch.testing.assert_close(ax, torch.stack(after).mean(0))  # θ̄ = mean of the iterates
+    best = LinearTask().model
+    meta = load_weights(best, tmp_path, "best")  # the 6th eval (0.7), on θ̄ of steps 11-12
+    assert meta["step"] == 12
+    torch.testing.assert_close(best.weight.detach(), torch.stack(after[:2]).mean(0))
+    assert not torch.allclose(best.weight.detach(), after[1])  # averaged, not the last iterate
 
 
 def test_ntasgd_before_the_trigger_is_torch_sgd():
