@@ -10,7 +10,6 @@ every rank's RNG and carried state are gathered and rank 0 alone writes.
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 import time
 from collections.abc import Sequence
@@ -73,10 +72,6 @@ def _drop_none(data: Any) -> Any:
     if isinstance(data, (list, tuple)):
         return [_drop_none(v) for v in data]
     return data
-
-
-def _json_float(x: float) -> float | None:
-    return x if math.isfinite(x) else None
 
 
 class RunFiles:
@@ -159,14 +154,10 @@ class RunFiles:
             t.scaler.load_state_dict(meta["scaler"])
         t.step, t.epoch, t.batch_index = meta["step"], meta["epoch"], meta["batch_index"]
         t.window.indices = list(meta["window"])
-        t.best_valid = math.inf if meta["best_valid"] is None else meta["best_valid"]
-        t.best_step = meta["best_step"]
-        t.valid_history = list(meta["valid_history"])
-        t.evals_since_best = meta["evals_since_best"]
+        t.valid.load_state_dict(meta["validation"])
         t.watch.norms.clear()
         t.watch.norms.extend(meta["grad_norms"])
         t.skipped_steps = meta["skipped_steps"]
-        t.last_valid = meta["last_valid"]
         self.restored_schedule = meta["schedule"]
         self._wall_offset = meta["wall_time"]
         ranks = meta["ranks"]
@@ -220,10 +211,8 @@ class RunFiles:
             "kind": "step",
             "step": t.step, "epoch": t.epoch, "batch_index": t.batch_index,
             "window": t.window.indices,
-            "best_valid": _json_float(t.best_valid), "best_step": t.best_step,
-            "valid_history": t.valid_history, "evals_since_best": t.evals_since_best,
+            "validation": t.valid.state_dict(),
             "grad_norms": list(t.watch.norms), "skipped_steps": t.skipped_steps,
-            "last_valid": t.last_valid,
             "schedule": t.schedule.state_dict() if t.schedule else None,
             "optimizer": opt_plain,
             "scaler": t.scaler.state_dict() if t.scaler is not None else None,

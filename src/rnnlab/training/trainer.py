@@ -55,6 +55,7 @@ from rnnlab.training.schedule import Schedule
 from rnnlab.training.signals import GracefulStop
 from rnnlab.training.state import detach_state
 from rnnlab.training.task import StepResult, Task
+from rnnlab.training.tracking import ValidationTracker
 from rnnlab.training.window import ChunkWindow
 
 log = logging.getLogger("rnnlab.training")
@@ -109,13 +110,9 @@ class Trainer:
         self.batch_index = 0  # next training batch of the current epoch
         self.state: Any = None  # detached recurrent state carried into the next batch
         self.window = ChunkWindow(1)  # TBPTT(k1, k2): chunks replayed before each step
-        self.best_valid = math.inf
-        self.best_step: int | None = None
-        self.valid_history: list[float] = []
-        self.evals_since_best = 0
+        self.valid = ValidationTracker()  # best validation loss, history, patience
         self.watch = ExplosionWatch(config.explode_factor)  # flags exploding gradient norms
         self.skipped_steps = 0
-        self.last_valid: dict[str, float] | None = None
         self.schedule: Schedule | None = None
         self._resume_pending = False
         self._step_epoch = 0
@@ -207,7 +204,7 @@ class Trainer:
     # ------------------------------------------------------------------ loop
     def _loop(self, stop: GracefulStop) -> str:
         c = self.config
-        last_eval_step = self.step if self.last_valid is not None else -1
+        last_eval_step = self.step if self.valid.last is not None else -1
         while self.epoch < c.epochs:
             batches = self._train_batches(self.epoch)
             if self.batch_index == 0:
@@ -362,14 +359,7 @@ class Trainer:
         """Evaluate on valid, log, track the best, step schedules; True = stop early."""
         c = self.config
         metrics = self.evaluate("valid")
-        self.last_valid = metrics
-        loss = metrics["loss"]
-        improved = loss < self.best_valid
-        if improved:
-            self.best_valid, self.best_step, self.evals_since_best = loss, self.step, 0
-        else:
-            self.evals_since_best += 1
-        self.valid_history.append(loss)
+        improved = self.valid.update(self.step, metrics)
         record = {"step": self.step, "epoch": self._step_epoch, "split": "valid",
                   **_floats(metrics),
                   "best": improved, "wall_time": self.files.wall_time()}
@@ -381,7 +371,7 @@ class Trainer:
             self.files.save_best(metrics)
         self.schedule.after_eval(improved)
         if isinstance(self.optimizer, NTASGD) and not self.optimizer.averaging and \
-                should_trigger_ntasgd(self.valid_history, c.ntasgd_nonmono):
+                should_trigger_ntasgd(self.valid.history, c.ntasgd_nonmono):
             log.info("NT-ASGD: validation loss stopped improving at step %d; averaging from "
                      "now on", self.step)
             self.optimizer.trigger()
@@ -389,7 +379,7 @@ class Trainer:
             hook = getattr(callback, "on_eval_end", None)
             if hook:
                 hook(self, metrics)
-        return c.patience is not None and self.evals_since_best > c.patience
+        return self.valid.patience_exhausted(c.patience)
 
     # ------------------------------------------------------------------ helpers
     def _averaged(self) -> Any:
@@ -437,9 +427,9 @@ class Trainer:
             "steps": self.step,
             "epochs": self.epoch,
             "skipped_steps": self.skipped_steps,
-            "best_valid_loss": None if self.best_step is None else self.best_valid,
-            "best_step": self.best_step,
-            "valid": self.last_valid,
+            "best_valid_loss": None if self.valid.best_step is None else self.valid.best,
+            "best_step": self.valid.best_step,
+            "valid": self.valid.last,
             "run_dir": str(self.run_dir),
             "last_checkpoint": None if self.files.last_checkpoint is None
             else str(self.files.last_checkpoint),
