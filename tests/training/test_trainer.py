@@ -233,6 +233,13 @@ def test_bad_tasks_and_results_are_reported(tmp_path):
     with pytest.raises(ValueError, match=r"expected a scalar tensor, got \(3,\)"):
         Trainer(Vector(), TrainConfig(progress=False), tmp_path).fit()
 
+    class Detached(LinearTask):
+        def step(self, batch, state):
+            return StepResult(loss=super().step(batch, state).loss.detach(), items=1)
+
+    with pytest.raises(ValueError, match="StepResult.loss has no autograd graph"):
+        Trainer(Detached(), TrainConfig(progress=False), tmp_path / "d").fit()
+
 
 def test_batches_must_be_indexable_and_items_positive(tmp_path):
     class Generator(LinearTask):

@@ -279,6 +279,10 @@ class Trainer:
         if flags[0]:
             self._nonfinite("loss", loss_value, record)
             return
+        if not loss.requires_grad:
+            raise ValueError("StepResult.loss has no autograd graph: in training the loss must "
+                             "be computed from the model's parameters (not detached, not under "
+                             "torch.no_grad)")
         (self.scaler.scale(loss) if self.scaler else loss).backward()
         if self.dist.enabled and self.task.model.forward_calls == 0:
             self._warn_bypass()
@@ -302,11 +306,12 @@ class Trainer:
         record.update(loss=global_loss, lr=lr, grad_norm=grad_norm, items=int(flags[3]),
                       items_per_s=flags[3] / max(elapsed, 1e-9),
                       wall_time=self.files.wall_time(), **_floats(result.metrics), **per_param)
-        if self.watch.is_exploding(grad_norm):
+        if math.isfinite(grad_norm) and self.watch.is_exploding(grad_norm):
             record["exploding"] = True
             log.warning("step %d: gradient norm %.3g is over %g x the running median %.3g",
                         self.step, grad_norm, c.explode_factor, self.watch.median())
-        self.watch.add(grad_norm)
+        if math.isfinite(grad_norm):  # (fp16: the scaler skipped this step)
+            self.watch.add(grad_norm)
         for callback in self.callbacks:
             hook = getattr(callback, "on_step_end", None)
             extra = hook(self, self.step, result) if hook else None
