@@ -5,6 +5,16 @@ model, a forecaster or a classifier is a ``Task`` that hands out batches and
 turns one batch into a loss. The trainer does the rest: the loop, truncated
 BPTT (carrying and detaching the recurrent state between batches), clipping,
 optimisers, checkpoints, logs and resume.
+
+Two optional members, looked up with ``hasattr`` (not part of the Protocol, so
+tasks without them still satisfy it; see docs/training.md):
+
+* ``chunk_length: int`` — k1, the time steps per training batch of a stream
+  task; needed only for ``train.bptt_k2`` (TBPTT(k1, k2) across batches).
+* ``set_shard(rank: int, world_size: int) -> None`` — called once before
+  multi-process (DDP) training; afterwards ``batches`` returns only this rank's
+  shard (e.g. columns [r·B/W, (r+1)·B/W) of a stream). Without it the trainer
+  gives rank r the batches r, r+W, r+2W, ... (refused with ``carry_state``).
 """
 
 from __future__ import annotations
