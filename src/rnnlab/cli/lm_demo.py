@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ def section(run_dir: Path, quick: bool) -> None:
     train_cfg = from_dict(TrainConfig, config["train"])
     seed_everything(train_cfg.seed)
     task = build_lm_task(config, run_dir)
+    per_epoch = len(task.batches("train", 0))
+    train_cfg = replace(train_cfg, eval_every=max(1, per_epoch // 2))  # twice per epoch
     tok = task.tokenizer
     train_ids = task.streams["train"].t().flatten().tolist()
     valid_ids = task.streams["valid"].t().flatten().tolist()
@@ -97,8 +100,9 @@ def section(run_dir: Path, quick: bool) -> None:
 
     class Report:
         def on_eval_end(self, trainer: Any, metrics: dict[str, float]) -> None:
+            epoch = trainer.step / per_epoch
             print(
-                f"{trainer.epoch:<5}  {metrics['perplexity']:<16.1f}  {base.perplexity:<7.1f}  "
+                f"{epoch:<5.1f}  {metrics['perplexity']:<16.1f}  {base.perplexity:<7.1f}  "
                 f"{time.perf_counter() - start:.0f}",
                 flush=True,
             )
