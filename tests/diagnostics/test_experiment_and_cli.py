@@ -119,3 +119,16 @@ def test_demo_section_draws_the_gradient_flow_picture(tmp_path, capsys):
     section(tmp_path, quick=True)
     assert (tmp_path / "jacobian_products.png").stat().st_size > 1000
     assert "elman-sigmoid" in capsys.readouterr().out
+
+
+def test_cli_diagnose_compare_maps_flags_onto_the_preset(tmp_path, capsys):
+    run = tmp_path / "cmp"
+    assert main(["diagnose", "compare", "--run-dir", str(run), "--cells", "lstm",
+                 "--distances", "3", "--seeds", "4", "--clip", "0", "--steps", "2",
+                 "--hidden-size", "5", "--lr", "0.01", "--memory-bias", "1.5"]) == 0
+    assert "[1/1] lstm" in capsys.readouterr().out
+    config = (run / "config.toml").read_text(encoding="utf-8")
+    for line in ('cells = [\n    "lstm",\n]', "hidden_size = 5", "memory_bias = 1.5",
+                 "steps = 2", "lr = 0.01"):
+        assert line in config, line
+    assert (run / "report.md").is_file()
