@@ -105,7 +105,15 @@ class LanguageModelTask:
         if not self._first_loss_checked and self.model.training:
             # sanity number: a fresh model predicts ≈ uniformly, so loss ≈ log V
             self._first_loss_checked = True
-            log.info("first training loss %.3f nats; log V = %.3f", loss.item(), math.log(vocab))
+            first, expected = loss.item(), math.log(vocab)
+            log.info("first training loss %.3f nats; log V = %.3f", first, expected)
+            if abs(first - expected) > 1.0:
+                log.warning(
+                    "first training loss %.2f is far from log V = %.2f: a fresh language model "
+                    "should predict almost uniformly; check the init and the targets",
+                    first,
+                    expected,
+                )
         total = loss
         if self.model.training and self.objective.ar:
             ar = activation_regularization(h_dropped.float(), self.objective.ar)
