@@ -211,3 +211,35 @@ def test_agreement_defaults_to_the_shared_linzen_subset(trained, capsys, shared_
     out = capsys.readouterr().out
     assert "linzen-agreement-subset" in out
     assert "0 sentences scored, 50 skipped" in out  # a Portuguese toy vocabulary: no verb known
+
+
+def test_task_step_checks_the_first_loss_against_log_v(tmp_path, caplog):
+    import logging
+    import math
+
+    import torch
+
+    from rnnlab.cli.lm_task import build_lm_task
+
+    rng = random.Random(2)
+    (tmp_path / "train.txt").write_text(
+        "".join(_line(rng) + "\n" for _ in range(50)), encoding="utf-8"
+    )
+    config = {
+        "data": {"path": str(tmp_path / "train.txt"), "batch_size": 2, "bptt": 6},
+        "model": {"embedding_size": 8, "hidden_size": 8, "num_layers": 1},
+        "train": {"carry_state": True},
+    }
+    task = build_lm_task(config, tmp_path / "run")
+    batch = task.batches("train", 0)[0]
+    with caplog.at_level(logging.INFO, logger="rnnlab.lm"):
+        result = task.step(batch, None)
+    assert result.loss.item() == pytest.approx(math.log(len(task.tokenizer)), abs=0.1)
+    assert "first training loss" in caplog.text and "far from log V" not in caplog.text
+    assert result.items == batch[1].numel() and len(result.state) == 1
+    task2 = build_lm_task(config, tmp_path / "run2")
+    with torch.no_grad():
+        task2.model.decoder.bias[5] = 30.0  # a broken init: one token gets all the mass
+    with caplog.at_level(logging.INFO, logger="rnnlab.lm"):
+        task2.step(batch, None)
+    assert "far from log V" in caplog.text
