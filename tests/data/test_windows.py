@@ -69,6 +69,10 @@ def test_clear_errors():
         ValueError, match=r"unknown column\(s\) \['pressure'\]; available: \['temp', 'hum'\]"
     ):
         SeriesWindows.build(df, WindowConfig(4, 2, ("pressure",)))
+    df["label"] = "x"
+    with pytest.raises(ValueError, match=r"\['label'\] are not numeric"):
+        SeriesWindows.build(df, WindowConfig(4, 2, ("temp",), ("label",)))
+    df = df.drop(columns="label")
     df["empty"] = np.nan
     with pytest.raises(ValueError, match="entirely missing"):
         SeriesWindows.build(df, WindowConfig(4, 2, ("empty",)))

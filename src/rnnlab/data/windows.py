@@ -141,6 +141,9 @@ def check_columns(frame: pd.DataFrame, names: list[str]) -> None:
     unknown = [n for n in names if n not in frame.columns]
     if unknown:
         raise ValueError(f"unknown column(s) {unknown}; available: {numeric}")
+    text = [n for n in names if n not in numeric]
+    if text:
+        raise ValueError(f"column(s) {text} are not numeric; choose among {numeric}")
     empty = [n for n in names if frame[n].isna().all()]
     if empty:
         raise ValueError(f"column(s) {empty} are entirely missing; choose among {numeric}")
