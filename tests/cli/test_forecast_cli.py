@@ -177,3 +177,81 @@ def test_without_a_test_split_the_report_uses_validation(series_csv, tmp_path):
     args = train_args(series_csv, run, "--train-end", "0.8", "--valid-end", "1.0")
     assert main(args) == 0
     assert json.loads((run / "evaluation.json").read_text())["split"] == "valid"
+
+
+def test_a_model_trained_on_bulk_files_predicts_from_a_portal_export(tmp_path):
+    """Same hours written in both INMET formats -> the same forecast."""
+    n = 300
+    stamps = pd.date_range("2024-03-01", periods=n, freq="h")
+    t = np.arange(n)
+    temp = 20 + 4 * np.sin(2 * np.pi * t / 24) + np.random.default_rng(0).normal(0, 0.2, n)
+    hum = 70 - 15 * np.sin(2 * np.pi * t / 24)
+    meta = (
+        "REGIAO:;CO\nUF:;DF\nESTACAO:;BRASILIA\nCODIGO (WMO):;A001\nLATITUDE:;-15,79\n"
+        "LONGITUDE:;-47,93\nALTITUDE:;1160,96\nDATA DE FUNDACAO:;07/05/00\n"
+    )
+    bulk_rows = [
+        f"{s:%Y/%m/%d};{s:%H%M} UTC;{a:.1f};{b:.0f};".replace(".", ",")
+        for s, a, b in zip(stamps, temp, hum, strict=True)
+    ]
+    bulk = tmp_path / "bulk.CSV"
+    bulk.write_bytes(
+        (
+            meta + "Data;Hora UTC;TEMPERATURA DO AR - BULBO SECO, HORARIA (°C);"
+            "UMIDADE RELATIVA DO AR, HORARIA (%);\n" + "\n".join(bulk_rows)
+        ).encode("latin-1")
+    )
+    portal_rows = [
+        f"{s:%d/%m/%Y};{s:%H%M};{a:.1f};{b:.0f}".replace(".", ",")
+        for s, a, b in zip(stamps, temp, hum, strict=True)
+    ]
+    portal = tmp_path / "portal.csv"
+    portal.write_text(
+        '"Data";"Hora (UTC)";"Temp. Ins. (C)";"Umi. Ins. (%)"\n' + "\n".join(portal_rows),
+        encoding="utf-8",
+    )
+    run = tmp_path / "run"
+    assert (
+        main(
+            [
+                "forecast",
+                "train",
+                "--data",
+                str(bulk),
+                "--target",
+                "temp",
+                "--inputs",
+                "humidity",
+                "--lookback",
+                "12",
+                "--horizon",
+                "3",
+                "--hidden",
+                "4",
+                "--epochs",
+                "1",
+                "--run-dir",
+                str(run),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    for name, data in (("a.csv", bulk), ("b.csv", portal)):
+        assert (
+            main(
+                [
+                    "forecast",
+                    "predict",
+                    str(run),
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(tmp_path / name),
+                ]
+            )
+            == 0
+        )
+    a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["time_utc", "local_time", "temp", "temp_actual"]
