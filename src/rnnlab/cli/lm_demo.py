@@ -75,7 +75,7 @@ def section(run_dir: Path, quick: bool) -> None:
     seed_everything(train_cfg.seed)
     task = build_lm_task(config, run_dir)
     per_epoch = len(task.batches("train", 0))
-    train_cfg = replace(train_cfg, eval_every=max(1, per_epoch // 2))  # twice per epoch
+    train_cfg = replace(train_cfg, eval_every=max(1, -(-per_epoch // 2)))  # twice per epoch
     tok = task.tokenizer
     train_ids = task.streams["train"].t().flatten().tolist()
     valid_ids = task.streams["valid"].t().flatten().tolist()
