@@ -24,6 +24,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _seed() -> None:
-    """Every test starts from the same random state."""
+def _seed_and_one_thread():
+    """Every test starts from the same random state, on one torch thread.
+
+    The test models are tiny: on a 2-core machine several intra-op threads only
+    contend (a 10-step LSTM measured 5 ms on one thread, 400 ms on two while
+    other work ran), so each test runs on one thread and the setting is restored.
+    """
     torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

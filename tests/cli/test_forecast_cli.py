@@ -8,18 +8,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from rnnlab.cli.forecast_task import ForecastTask, load_run
 from rnnlab.cli.main import main
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ from rnnlab.models.forecaster import CELLS, Forecaster, ForecasterConfig
 B, L, F, C, K, H = 3, 10, 5, 2, 2, 6
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread; on a shared, loaded CPU two threads contend."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def config(**kw) -> ForecasterConfig:
     base = dict(input_size=F, known_size=C, num_targets=K, horizon=H, hidden_size=8)
