@@ -153,3 +153,19 @@ def test_elman_fused_and_explicit_match_naive_loop(
         got = torch.autograd.grad((out * w).sum() + final.sum(), [x, *model.parameters()])
         for a, b in zip(got, ref, strict=True):
             torch.testing.assert_close(a, b, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_without_bias_explicit_fused_and_torch_agree(kind):
+    ours_cls, torch_cls, kw = KINDS[kind]
+    opts = {"bias": False, "bidirectional": True, **kw}
+    ref = torch_cls(I, H, 2, **opts)
+    explicit = ours_cls(I, H, 2, backend="explicit", **opts)
+    fused = ours_cls(I, H, 2, backend="fused", **opts)
+    explicit.load_state_dict(ref.state_dict())
+    fused.load_state_dict(ref.state_dict())
+    x, state = make_inputs(kind, 2, True, False)
+    lengths = torch.tensor(LENGTHS)
+    want = run(ref, x, state, lengths, is_torch=True)
+    assert_all_close(run(explicit, x, state, lengths, is_torch=False), want, atol=1e-5)
+    assert_all_close(run(fused, x, state, lengths, is_torch=False), want, atol=1e-6)
