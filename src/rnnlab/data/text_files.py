@@ -13,21 +13,11 @@ import gzip
 import re
 from pathlib import Path
 
-SHIPPED = Path(__file__).resolve().parent / "shipped"  # data inside the package
+from rnnlab.data.shipped_data import resolve_path
+
+__all__ = ["read_text", "resolve_path"]
+
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")  # UTF-8 lead byte read as Latin-1
-
-
-def resolve_path(path: str | Path) -> Path:
-    """``"shipped:NAME"`` -> the folder of data shipped inside the package; others unchanged."""
-    text = str(path)
-    if not text.startswith("shipped:"):
-        return Path(path)
-    name = text.removeprefix("shipped:")
-    folder = SHIPPED / name
-    if not name or not folder.is_dir():
-        known = sorted(p.name for p in SHIPPED.iterdir() if p.is_dir())
-        raise FileNotFoundError(f"no shipped data {name!r}; shipped: {known}")
-    return folder
 
 
 def read_text(path: str | Path, encoding: str | None = None) -> str:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.text.conllu import read_conllu_sentences
 from rnnlab.data.text.reading import read_lines
 
@@ -57,22 +58,6 @@ class TextCorpus:
         if not lines:
             raise ValueError(f"the corpus has no {name!r} text (sources: {self.sources})")
         return lines
-
-
-SHIPPED = Path(__file__).resolve().parents[1] / "shipped"  # rnnlab/data/shipped
-
-
-def resolve_corpus_path(path: str | Path) -> Path:
-    """``"shipped:NAME"`` -> the shipped corpus folder; any other path unchanged."""
-    text = str(path)
-    if not text.startswith("shipped:"):
-        return Path(path)
-    name = text.removeprefix("shipped:")
-    folder = SHIPPED / name
-    if not name or not folder.is_dir():
-        known = sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()) if SHIPPED.is_dir() else []
-        raise FileNotFoundError(f"no shipped corpus {name!r}; shipped corpora: {known}")
-    return folder
 
 
 def is_conllu(path: Path) -> bool:
@@ -146,7 +131,7 @@ def load_corpus(
     held-out part is text the model never saw). ``keep_empty`` keeps blank lines
     (each then becomes an ``<eos>``, as WikiText's usual preprocessing does).
     """
-    path = resolve_corpus_path(path)
+    path = resolve_path(path)
     if not 0.0 <= valid_fraction < 1.0 or not 0.0 <= test_fraction < 1.0:
         raise ValueError(
             f"expected fractions in [0, 1), got valid={valid_fraction}, test={test_fraction}"
