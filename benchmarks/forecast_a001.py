@@ -40,6 +40,12 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--stride", type=int, default=1)
     p.add_argument("--output", default="point")
+    p.add_argument("--residual-ar", type=int, default=0)  # S: learn the correction to a frozen AR
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--patience", type=int, default=3)
+    p.add_argument("--seeds", type=int, default=1)  # > 1: score the mean of that many models
     p.add_argument("--threads", type=int, default=1)  # 1: no thread contention on a shared CPU
     p.add_argument("--json", type=Path, default=Path("runs/bench/forecast_a001.json"))
     args = p.parse_args()
@@ -57,7 +63,8 @@ def main() -> None:
         epochs=args.epochs,
         lr=args.lr,
         clip_norm=1.0,
-        patience=3,
+        patience=args.patience,
+        weight_decay=args.weight_decay,
         schedule="plateau",
         plateau_patience=1,
         plateau_factor=3.0,
@@ -67,7 +74,14 @@ def main() -> None:
     level = 0.9 if args.output != "point" else None
     for cell in args.cells.split(","):
         extras = [
-            n for n, on in (("highway", args.highway), ("rel", args.normalize == "last")) if on
+            n
+            for n, on in (
+                ("highway", args.highway),
+                ("rel", args.normalize == "last"),
+                (f"AR residual S={args.residual_ar}", args.residual_ar),
+                (f"mean of {args.seeds} seeds", args.seeds > 1),
+            )
+            if on
         ]
         name = f"{cell} ({', '.join([args.strategy, *extras])})"
         model = {
@@ -77,6 +91,9 @@ def main() -> None:
             "highway": args.highway,
             "output": args.output,
             "normalize": args.normalize,
+            "residual_ar": args.residual_ar,
+            "dropout": args.dropout,
+            "num_layers": args.layers,
         }
         with tempfile.TemporaryDirectory() as run_dir:
             rows[name] = train_one(
@@ -89,7 +106,9 @@ def main() -> None:
                 scale,
                 to_scaled=False,
                 level=level,
+                seeds=args.seeds,
             )
+            rows[name].pop("point", None)
         print(name, rows[name], flush=True)
     print(
         f"\nA001 temp, 72 h -> 24 h, test 2024 ({len(w.starts['test'])} windows); "

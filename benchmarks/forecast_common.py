@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnlab.cli.forecast_task import ForecastTask
+from rnnlab.cli.forecast_task import ForecastTask, fit_residual_ar
 from rnnlab.data.windows import SeriesWindows
 from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive
 from rnnlab.evaluation.forecasting import score
@@ -54,8 +54,18 @@ def train_one(
     scale,
     to_scaled: bool,
     level: float | None = None,
+    seeds: int = 1,
+    ar_ridge: float = 1.0,
+    keep_point: bool = False,
 ):
-    """Train through the Trainer (early stopping on valid), reload the best weights, score."""
+    """Train through the Trainer (early stopping on valid), reload the best weights, score.
+
+    ``seeds`` > 1 trains that many models (seeds seed, seed + 1, ...) and scores the
+    MEAN of their point forecasts (a seed ensemble); each member's MAE is kept too."""
+    if seeds > 1:
+        return _ensemble(
+            w, model_cfg, train_cfg, run_dir, batch_size, stride, scale, to_scaled, seeds, ar_ridge
+        )
     torch.manual_seed(train_cfg.seed)
     cfg = ForecasterConfig(
         input_size=len(w.columns),
@@ -64,7 +74,7 @@ def train_one(
         horizon=w.config.horizon,
         **model_cfg,
     )
-    model = Forecaster(cfg)
+    model = fit_residual_ar(Forecaster(cfg), w, ar_ridge)
     task = ForecastTask(model, w, batch_size, stride, seed=train_cfg.seed)
     t0 = time.perf_counter()
     summary = Trainer(task, train_cfg, run_dir).fit()
@@ -82,10 +92,44 @@ def train_one(
         epochs=summary.get("epochs"),
         stopped=summary.get("stopped"),
         params=sum(p.numel() for p in model.parameters()),
+        best_valid=summary.get("best_valid_loss"),
     )
+    if keep_point:
+        result["point"] = fc["point"]
     if level is not None:
         inside = (actual >= fc["lo"]) & (actual <= fc["hi"])
         result["coverage"] = float(inside[~np.isnan(actual)].mean())
+    return result
+
+
+def _ensemble(
+    w, model_cfg, train_cfg, run_dir, batch_size, stride, scale, to_scaled, seeds, ar_ridge
+):
+    members, points, seconds = [], [], 0.0
+    for k in range(seeds):
+        cfg = replace(train_cfg, seed=train_cfg.seed + k)
+        r = train_one(
+            w,
+            model_cfg,
+            cfg,
+            run_dir / f"seed{k}",
+            batch_size,
+            stride,
+            scale,
+            to_scaled,
+            ar_ridge=ar_ridge,
+            keep_point=True,
+        )
+        points.append(r.pop("point"))
+        members.append({k2: r[k2] for k2 in ("mae", "rmse", "epochs")})
+        seconds += r["train_s"]
+    mean = np.mean(points, axis=0)
+    actual = w.actual(w.starts["test"])
+    if to_scaled:
+        result = score(_scaled(w, mean), _scaled(w, actual)).overall
+    else:
+        result = score(mean, actual, scale).overall
+    result.update(train_s=seconds, members=members, point=mean)
     return result
 
 

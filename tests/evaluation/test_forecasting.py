@@ -120,3 +120,22 @@ def test_report_table_names_every_model():
     text = markdown_table(compare(fc, w.actual(t), None))
     assert "| linear_ar |" in text and "+0.0%" in text
     assert seasonal_period("h") == 24 and seasonal_period("MS") == 12
+
+
+def test_linear_ar_on_the_last_steps_equals_one_on_a_shorter_window():
+    y = np.random.default_rng(1).normal(size=300).cumsum()
+    short = LinearAR(ridge=0.5).fit(windows(y, lookback=3), windows(y, lookback=3).starts["train"])
+    last = LinearAR(ridge=0.5, steps=3)
+    w = windows(y, lookback=6)
+    last.fit(w, w.starts["train"][3:])  # same origins as the 3-step windows (origin >= 6)
+    w3 = windows(y, lookback=3)
+    same = np.intersect1d(w.starts["train"][3:], w3.starts["train"])
+    refit = LinearAR(ridge=0.5).fit(w3, same)
+    np.testing.assert_allclose(last.weights, refit.weights, atol=1e-10)
+    assert short.weights.shape == last.weights.shape == (3 + 1, 4)
+    t = w.starts["test"]
+    np.testing.assert_allclose(last.predict(w, t), refit.predict(w3, t), atol=1e-10)
+    with pytest.raises(ValueError, match="steps <= lookback 6, got 7"):
+        LinearAR(steps=7).fit(w, w.starts["train"])
+    with pytest.raises(ValueError, match="steps >= 1"):
+        LinearAR(steps=0)

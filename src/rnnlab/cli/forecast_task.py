@@ -33,6 +33,7 @@ from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.series_source import SeriesSource, load_series
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SPLITS, SeriesWindows, WindowConfig
+from rnnlab.evaluation.baselines import LinearAR
 from rnnlab.models.forecaster import Forecaster, ForecasterConfig
 from rnnlab.training.task import StepResult
 
@@ -177,7 +178,18 @@ def build(config: dict[str, Any], run_dir: Path) -> ForecastTask:
     (run_dir / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     windows.scaler.save(run_dir / SCALER_FILE)
     seed = int(config.get("train", {}).get("seed", 0))
-    return ForecastTask(Forecaster(cfg), windows, options.batch_size, options.train_stride, seed)
+    model = fit_residual_ar(Forecaster(cfg), windows, options.ar_ridge)
+    return ForecastTask(model, windows, options.batch_size, options.train_stride, seed)
+
+
+def fit_residual_ar(model: Forecaster, windows: SeriesWindows, ridge: float) -> Forecaster:
+    """With ``residual_ar = S``: fit the frozen AR by ridge least squares on the TRAINING
+    windows only (all of them, whatever the stride) and put it in the model."""
+    S = model.config.residual_ar
+    if S:
+        ar = LinearAR(ridge, steps=S).fit(windows, windows.starts["train"])
+        model.set_residual_ar(torch.from_numpy(ar.weights))
+    return model
 
 
 def _calendar(windows: SeriesWindows) -> tuple[str, ...]:

@@ -39,19 +39,27 @@ def seasonal_naive(w: SeriesWindows, starts: np.ndarray, period: int) -> np.ndar
 class LinearAR:
     """Direct multi-horizon linear autoregression on the flattened input window."""
 
-    def __init__(self, ridge: float = 1.0) -> None:
+    def __init__(self, ridge: float = 1.0, steps: int | None = None) -> None:
+        if ridge < 0 or (steps is not None and steps < 1):
+            raise ValueError(f"expected ridge >= 0 and steps >= 1, got {ridge} and {steps}")
         self.ridge = ridge  # λ, on standardised inputs
-        self.weights: np.ndarray | None = None  # (L·F + 1, H·K)
+        self.steps = steps  # S: read the last S rows of the window (None: all L)
+        self.weights: np.ndarray | None = None  # (S·F + 1, H·K)
 
     def _design(self, w: SeriesWindows, starts: np.ndarray) -> np.ndarray:
-        x = w.inputs(starts).reshape(len(starts), -1).astype(np.float64)  # (B, L·F)
-        return np.concatenate([x, np.ones((len(starts), 1))], axis=1)  # (B, L·F + 1)
+        x = w.inputs(starts)  # (B, L, F)
+        if self.steps is not None:
+            if self.steps > x.shape[1]:
+                raise ValueError(f"expected steps <= lookback {x.shape[1]}, got {self.steps}")
+            x = x[:, -self.steps :]
+        x = x.reshape(len(starts), -1).astype(np.float64)  # (B, S·F)
+        return np.concatenate([x, np.ones((len(starts), 1))], axis=1)  # (B, S·F + 1)
 
     def fit(self, w: SeriesWindows, starts: np.ndarray, chunk: int = 4096) -> LinearAR:
         """Least squares on the windows at ``starts`` (accumulated in chunks to bound memory)."""
         if len(starts) == 0:
             raise ValueError("expected training windows for the linear AR, got none")
-        d = w.inputs(starts[:1]).size + 1
+        d = self._design(w, starts[:1]).shape[1]
         xtx = np.zeros((d, d))
         xty = None
         for i in range(0, len(starts), chunk):

@@ -54,6 +54,9 @@ class ForecasterConfig:
     # (NLinear, Zeng et al. 2023; helps when the level drifts between train and test)
     highway: int = 0  # S > 0 adds a linear map of the last S input rows to the forecast
     # (LSTNet's autoregressive component, Lai et al. 2018); direct and seq2seq only
+    residual_ar: int = 0  # S > 0: the forecast is a FROZEN linear AR of the last S input rows,
+    # ŷ = A [x_{t−S..t−1}, 1] + network(x), A set by least squares before training
+    # (``set_residual_ar``), so the network learns only the AR's error; direct and seq2seq only
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -76,6 +79,11 @@ class ForecasterConfig:
             raise ValueError(
                 f"expected highway >= 0 (and 0 with strategy 'recursive'), "
                 f"got {self.highway} with {self.strategy!r}"
+            )
+        if self.residual_ar < 0 or (self.residual_ar and self.strategy == "recursive"):
+            raise ValueError(
+                f"expected residual_ar >= 0 (and 0 with strategy 'recursive'), "
+                f"got {self.residual_ar} with {self.strategy!r}"
             )
         if min(self.horizon, self.hidden_size, self.num_layers) < 1:
             raise ValueError("horizon, hidden_size and num_layers must be >= 1")
@@ -134,6 +142,37 @@ class Forecaster(nn.Module):
         self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
         if c.highway:
             self.highway = nn.Linear(c.highway * c.input_size, c.horizon * c.num_targets)
+        if c.residual_ar:  # A: (S·F + 1, H·K), a buffer: saved with the weights, never trained
+            self.register_buffer(
+                "ar_weight",
+                torch.zeros(c.residual_ar * c.input_size + 1, c.horizon * c.num_targets),
+            )
+            # zero output layer: training starts exactly at the AR forecast (as in ReZero)
+            nn.init.zeros_(self.proj.weight)
+            nn.init.zeros_(self.proj.bias)
+
+    def set_residual_ar(self, weight: Tensor) -> None:
+        """Set the frozen linear AR A (S·F + 1, H·K): rows = flattened last S inputs, then bias."""
+        if not self.config.residual_ar:
+            raise ValueError("set_residual_ar needs a model built with residual_ar > 0")
+        weight = torch.as_tensor(weight)
+        if weight.shape != self.ar_weight.shape:
+            raise ValueError(
+                f"expected AR weights of shape {tuple(self.ar_weight.shape)}, "
+                f"got {tuple(weight.shape)}"
+            )
+        if not torch.isfinite(weight).all():
+            raise ValueError("expected finite AR weights, got NaN or inf")
+        self.ar_weight.copy_(weight.to(self.ar_weight))
+
+    def residual_base(self, x: Tensor) -> Tensor:
+        """The frozen linear AR forecast A [x_{t−S..t−1}, 1]: x (B, L, F) -> (B, H, K)."""
+        S = self.config.residual_ar
+        if x.shape[1] < S:
+            raise ValueError(f"residual_ar needs at least {S} input steps, got {x.shape[1]}")
+        recent = x[:, -S:].flatten(1)  # (B, S·F)
+        design = torch.cat([recent, recent.new_ones(len(recent), 1)], dim=1)  # (B, S·F + 1)
+        return (design @ self.ar_weight).view(len(x), self.config.horizon, -1)  # (B, H, K)
 
     def _check(self, x: Tensor, known: Tensor) -> None:
         c = self.config
@@ -148,9 +187,12 @@ class Forecaster(nn.Module):
     def forward(self, x: Tensor, known: Tensor) -> Tensor:
         """x (B, L, F), known (B, H, C) -> raw outputs (B, H, K, P)."""
         self._check(x, known)
+        raw = x
         x, level = self._relative(x)
         out = self._network(x, known)
-        if level is not None:  # back to absolute values: location outputs + x_t
+        if self.config.residual_ar:  # the AR gives the level: network output = its correction
+            out = out + self.residual_base(raw).unsqueeze(-1) * self.location
+        elif level is not None:  # back to absolute values: location outputs + x_t
             out = out + level[:, :, : self.config.num_targets, None] * self.location
         if self.config.highway:
             if x.shape[1] < self.config.highway:

@@ -1,0 +1,72 @@
+"""``[model] residual_ar``: the frozen AR is fitted on training windows only, saved with the
+run, and an untrained model forecasts exactly what the linear AR baseline forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnnlab.cli.forecast_task import ForecastTask, build, fit_residual_ar, load_run, model_config
+from rnnlab.data.splits import SplitConfig
+from rnnlab.data.windows import SeriesWindows, WindowConfig
+from rnnlab.evaluation.baselines import LinearAR
+from rnnlab.models.forecaster import Forecaster
+from rnnlab.training import TrainConfig, Trainer
+
+
+def frame(n=500) -> pd.DataFrame:
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "temp": 20 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.5, n).cumsum() * 0.1,
+            "hum": 60 + 10 * np.cos(2 * np.pi * t / 24) + rng.normal(0, 1, n),
+        },
+        index=pd.date_range("2024-01-01", periods=n, freq="h"),
+    )
+
+
+def test_untrained_residual_model_is_the_linear_ar_and_ignores_the_future():
+    w = SeriesWindows.build(
+        frame(), WindowConfig(24, 6, ("temp",), ("hum",)), SplitConfig(0.6, 0.8)
+    )
+    model = Forecaster(model_config(w, {"hidden_size": 8, "residual_ar": 12}))
+    fit_residual_ar(model, w, ridge=1.0)
+    t = w.starts["test"]
+    ar = LinearAR(1.0, steps=12).fit(w, w.starts["train"])
+    np.testing.assert_allclose(
+        ForecastTask(model, w).forecast(t)["point"], ar.predict(w, t), rtol=1e-5, atol=1e-4
+    )
+    # leakage check: changing every valid/test value leaves the fitted AR unchanged
+    changed = frame()
+    changed.iloc[int(0.6 * 500) :] += 100.0
+    w2 = SeriesWindows.build(
+        changed, WindowConfig(24, 6, ("temp",), ("hum",)), SplitConfig(0.6, 0.8)
+    )
+    other = fit_residual_ar(Forecaster(model.config), w2, ridge=1.0)
+    torch.testing.assert_close(other.ar_weight, model.ar_weight)
+
+
+def test_run_with_residual_ar_saves_and_reloads_the_ar(tmp_path):
+    path = tmp_path / "s.csv"
+    frame().rename_axis("time").to_csv(path)
+    config = {
+        "data": {"path": [str(path)]},
+        "window": {"lookback": 24, "horizon": 6, "targets": ["temp"], "inputs": ["hum"]},
+        "model": {"cell": "gru", "hidden_size": 8, "residual_ar": 24},
+        "forecast": {"train_stride": 4},
+    }
+    run = tmp_path / "run"
+    task = build(config, run)
+    assert task.model.ar_weight.abs().sum() > 0  # fitted before training
+    before = task.model.ar_weight.clone()
+    Trainer(task, TrainConfig(epochs=1, progress=False), run, extra_config=config).fit()
+    torch.testing.assert_close(task.model.ar_weight, before)  # frozen during training
+    loaded = load_run(run, which="last")
+    torch.testing.assert_close(loaded.model.ar_weight, before)
+    w = loaded.windows(pd.read_csv(path, index_col="time", parse_dates=True))
+    t = w.starts["train"][-20:]
+    np.testing.assert_allclose(
+        ForecastTask(loaded.model, w).forecast(t)["point"], task.forecast(t)["point"], rtol=1e-6
+    )
