@@ -70,3 +70,16 @@ def test_run_with_residual_ar_saves_and_reloads_the_ar(tmp_path):
     np.testing.assert_allclose(
         ForecastTask(loaded.model, w).forecast(t)["point"], task.forecast(t)["point"], rtol=1e-6
     )
+
+
+def test_cli_train_with_set_residual_ar(tmp_path, capsys):
+    from rnnlab.cli.main import main
+
+    path = tmp_path / "s.csv"
+    frame().rename_axis("time").to_csv(path)
+    args = ["forecast", "train", "--data", str(path), "--target", "temp", "--lookback", "24"]
+    args += ["--horizon", "6", "--hidden", "4", "--epochs", "1", "--quiet"]
+    args += ["--run-dir", str(tmp_path / "r"), "--set", "model.residual_ar=24"]
+    args += ["--set", "forecast.train_stride=8"]
+    assert main(args) == 0
+    assert load_run(tmp_path / "r").model.config.residual_ar == 24
