@@ -106,6 +106,8 @@ def test_generate_is_reproducible_and_beam_works(trained, capsys):
     first = capsys.readouterr().out
     assert main(args) == 0
     assert capsys.readouterr().out == first and first.startswith("os ")
+    assert main(["lm", "generate", str(run), "os", "--seed", "3", "--max-tokens", "12"]) == 0
+    assert capsys.readouterr().out == first  # the prompt may also be positional, as in `lm next`
     assert (
         main(["lm", "generate", str(run), "--prompt", "o gato", "--beam", "2", "--max-tokens", "3"])
         == 0

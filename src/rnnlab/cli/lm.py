@@ -65,7 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     generate = verbs.add_parser("generate", help="sample text (streamed as it is made)")
     _run_dir_args(generate)
-    generate.add_argument("--prompt", default="", help="text that primes the state")
+    generate.add_argument(
+        "prompt", nargs="?", default="", help="text that primes the state (as `lm next` takes it)"
+    )
+    generate.add_argument("--prompt", dest="prompt", help="the same, as an option")
     generate.add_argument("--max-tokens", type=int, default=50)
     generate.add_argument("--temperature", type=float, default=1.0, help="0 = greedy")
     generate.add_argument("--top-k", type=int, default=0)
