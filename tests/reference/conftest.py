@@ -66,18 +66,15 @@ class CellStack(nn.Module):
 
 def rnnlab_layer(kind: str, nonlinearity: str, input_size: int, hidden_size: int,
                  num_layers: int) -> nn.Module:
-    """rnnlab.RNN / LSTM / GRU in float64, or a skip while the layers are not there yet."""
+    """rnnlab.RNN / LSTM / GRU in float64."""
     import rnnlab
 
-    try:
-        if kind == "elman":
-            return rnnlab.RNN(input_size, hidden_size, num_layers, nonlinearity=nonlinearity,
-                              dtype=torch.float64)
-        return {"lstm": rnnlab.LSTM, "gru": rnnlab.GRU}[kind](
-            input_size, hidden_size, num_layers, dtype=torch.float64
-        )
-    except (AttributeError, ImportError) as err:
-        pytest.skip(f"rnnlab layers not available: {err}")
+    if kind == "elman":
+        return rnnlab.RNN(input_size, hidden_size, num_layers, nonlinearity=nonlinearity,
+                          dtype=torch.float64)
+    return {"lstm": rnnlab.LSTM, "gru": rnnlab.GRU}[kind](
+        input_size, hidden_size, num_layers, dtype=torch.float64
+    )
 
 
 @pytest.fixture
