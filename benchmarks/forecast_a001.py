@@ -15,6 +15,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 from forecast_common import baselines, machine, save, table, train_one
 
@@ -22,6 +23,7 @@ from rnnlab.data.inmet import read_inmet
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows, WindowConfig
 from rnnlab.evaluation.forecast_report import training_scale
+from rnnlab.evaluation.forecasting import score
 from rnnlab.training import TrainConfig
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "inmet-a001-brasilia"
@@ -72,6 +74,7 @@ def main() -> None:
         seed=0,
     )
     level = 0.9 if args.output != "point" else None
+    points = {}
     for cell in args.cells.split(","):
         extras = [
             n
@@ -108,8 +111,14 @@ def main() -> None:
                 level=level,
                 seeds=args.seeds,
             )
-            rows[name].pop("point", None)
+            points[name] = rows[name].pop("point", None)
         print(name, rows[name], flush=True)
+    if args.seeds > 1 and len(points) > 1:  # every model of every cell, averaged
+        mean = np.mean(list(points.values()), axis=0)
+        both = score(mean, w.actual(w.starts["test"]), scale).overall
+        rows[f"mean of {' + '.join(points)}"] = both | {
+            "train_s": sum(rows[n]["train_s"] for n in points)
+        }
     print(
         f"\nA001 temp, 72 h -> 24 h, test 2024 ({len(w.starts['test'])} windows); "
         f"inputs temp+{list(inputs)}+calendar; {machine()}\n"
