@@ -6,6 +6,8 @@ yesterday) and a linear AR on the same window; data units (°C).
 
     python benchmarks/forecast_a001.py --epochs 12
     python benchmarks/forecast_a001.py --cells gru --inputs "" --highway 0
+    python benchmarks/forecast_a001.py --cells lstm --residual-ar 72     # frozen AR + correction
+    python benchmarks/forecast_a001.py --cells lstm,gru --normalize last --seeds 3  # ensembles
 """
 
 from __future__ import annotations
