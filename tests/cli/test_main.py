@@ -29,3 +29,26 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "rnnlab", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("rnnlab ")
+
+
+def test_checkpoint_errors_are_reported_without_a_traceback(monkeypatch, capsys):
+    from rnnlab.cli import demo
+    from rnnlab.training import CheckpointError
+
+    def broken(args):
+        raise CheckpointError("no usable checkpoint in runs/x: model.safetensors is truncated")
+
+    monkeypatch.setattr(demo, "run", broken)
+    assert main(["demo"]) == 3
+    assert "rnnlab: error: no usable checkpoint in runs/x" in capsys.readouterr().err
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch):
+    from rnnlab.cli import demo
+
+    def buggy(args):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(demo, "run", buggy)
+    with pytest.raises(KeyError, match="oops"):
+        main(["demo"])

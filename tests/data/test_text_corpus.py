@@ -65,6 +65,9 @@ def test_folder_without_split_files(tmp_path):
         load_corpus(tmp_path)
     with pytest.raises(FileNotFoundError, match="corpus not found"):
         load_corpus(tmp_path / "missing" / "x")
+    # an existing folder but no such file, folder or prefix: not found, not "no split files"
+    with pytest.raises(FileNotFoundError, match=r"corpus not found: .*nope is not a file"):
+        load_corpus(tmp_path / "nope")
 
 
 def test_conllu_folder_is_sentences(tmp_path):

@@ -53,12 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as err:
-        # errors at the public boundary already say what was expected and what came
-        if args.verbose:
+    except Exception as err:
+        # errors at the public boundary already say what was expected and what came:
+        # print them without a traceback; anything else is a bug and keeps its traceback
+        from rnnlab.training import CheckpointError, NonFiniteLossError
+
+        if args.verbose or not isinstance(
+            err, (ValueError, FileNotFoundError, CheckpointError, NonFiniteLossError)
+        ):
             raise
         print(f"rnnlab: error: {err}", file=sys.stderr)
-        return 2
+        return 3 if isinstance(err, (CheckpointError, NonFiniteLossError)) else 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -96,6 +96,11 @@ def find_split_files(folder: Path, prefix: str | None = None) -> dict[str, Path]
         if parsed is not None and (prefix is None or parsed[0] == prefix):
             groups.setdefault(parsed[0], {}).setdefault(parsed[1], []).append(path)
     where = f"{folder}" + (f" with prefix {prefix!r}" if prefix is not None else "")
+    if not groups and prefix is not None:
+        raise FileNotFoundError(
+            f"corpus not found: {folder / prefix} is not a file or folder, and no "
+            f"train/valid/test files in {folder} start with {prefix!r}"
+        )
     if not groups:
         raise ValueError(
             f"no train/valid/test files found in {where}; expected names like train.txt, "
