@@ -121,9 +121,13 @@ def section(run_dir: Path, quick: bool) -> None:
     print(f"\nsample (temperature 0.8, top-k 40, seed 1):\n  {prompt} {text}")
     for prompt in PROMPTS:
         ids = tok.encode(prompt)
-        top = next_token_distribution(lm.model, ids, start_id=tok.eos_id, k=5)
+        top = next_token_distribution(lm.model, ids, start_id=tok.eos_id, k=6)
         unknown = [w for w, i in zip(tok.split(prompt), ids, strict=True) if i == tok.unk_id]
         note = f"   (read as <unk>: {', '.join(unknown)})" if unknown else ""
         print(f"\n{prompt} ___{note}")
-        print(format_table([(tok.vocab[i], f"{p:.3f}") for i, p in top], ["next", "p"]))
+        words = [(tok.vocab[i], f"{p:.4f}") for i, p in top if i != tok.unk_id][:5]
+        print(format_table(words, ["next", "p"]))
+        unk = [p for i, p in top if i == tok.unk_id]
+        if unk:  # the mass of all rare words together: honest, but not a word to show
+            print(f"(<unk>, any word outside the {tok.vocab_size}-word vocabulary: {unk[0]:.4f})")
     print(f'\nrun directory: {run_dir} (try: rnnlab lm next {run_dir} "o presidente da")')
