@@ -18,6 +18,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rnnlab.cli.arguments import add_training_flags
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("forecast", help="time-series forecasting (INMET, any CSV)")
@@ -39,15 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--hidden", type=int, help="hidden size")
     train.add_argument("--epochs", type=int)
     train.add_argument("--run-dir", type=Path, default=Path("runs/forecast"))
-    train.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="SECTION.FIELD=VALUE",
-        help="override a config field; repeatable",
-    )
-    train.add_argument("--quiet", action="store_true", help="no progress output")
+    add_training_flags(train)
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="score a run against the baselines")

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rnnlab.cli.arguments import add_training_flags
+
 LM_TRAIN_DEFAULTS = {"carry_state": True, "clip_norm": 0.25}  # a stream task: TBPTT + clipping
 
 
@@ -41,20 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--run-dir", type=Path, required=True, help="where the run is written")
     train.add_argument("--corpus", help="data.path: file, folder, folder/prefix or shipped:NAME")
     train.add_argument("--level", choices=("word", "char", "bpe"), help="data.level")
-    train.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="SECTION.FIELD=VALUE",
-        help="override a config field; repeatable",
-    )
+    add_training_flags(train)
     train.add_argument(
         "--resume",
         action="store_true",
         help="continue the run in --run-dir from its newest good checkpoint",
     )
-    train.add_argument("--quiet", action="store_true", help="no progress output")
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="loss, perplexity and bits per token of a split")

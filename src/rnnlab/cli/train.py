@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rnnlab.cli.arguments import add_training_flags
+
 # task kind -> "module:function" building it (each task issue adds its own entry)
 TASKS: dict[str, str] = {
     "forecast": "rnnlab.cli.forecast_task:build",
@@ -44,10 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="where the run writes its files (default: runs/<config name>)")
     parser.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
                         help="continue this run from its newest good checkpoint")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
-                        dest="overrides", help="override a config field; repeatable "
-                        "(e.g. --set train.lr=0.5 --set train.epochs=3)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    add_training_flags(parser)
     parser.set_defaults(func=run)
 
 
