@@ -9,11 +9,11 @@ turns "Ç" into "Ã\\x87".
 
 from __future__ import annotations
 
-import gzip
 import re
 from pathlib import Path
 
 from rnnlab.data.shipped_data import resolve_path
+from rnnlab.data.text.reading import read_bytes
 
 __all__ = ["read_text", "resolve_path"]
 
@@ -23,15 +23,7 @@ _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")  # UTF-8 lead byte read 
 def read_text(path: str | Path, encoding: str | None = None) -> str:
     """The text of ``path`` (``.gz`` decompressed); ``encoding=None`` detects UTF-8 or Latin-1."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"file not found: {path}") from None
-    if path.suffix.lower() == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            raise ValueError(f"{path}: expected a gzip file, got {err}") from None
+    raw = read_bytes(path)  # decompressed for .gz; clear errors for missing or corrupt files
     if not raw.strip():
         raise ValueError(f"{path} is empty")
     if b"\x00" in raw[:4096]:

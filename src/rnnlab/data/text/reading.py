@@ -22,7 +22,7 @@ def read_bytes(path: str | Path) -> bytes:
         raise FileNotFoundError(f"text file not found: {path}")
     if path.is_dir():
         raise ValueError(f"expected a file, got the folder {path}")
-    if path.suffix == ".gz":
+    if path.suffix.lower() == ".gz":
         try:
             return gzip.decompress(path.read_bytes())
         except (OSError, EOFError, zlib.error) as err:
