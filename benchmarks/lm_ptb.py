@@ -10,6 +10,8 @@ bptt 35, batch 20, tied weights.
 
     python benchmarks/lm_ptb.py --preset small --max-steps 400 --threads 1 --agreement
     python benchmarks/lm_ptb.py --preset medium --device cuda          # 2x650, 40 epochs
+    python benchmarks/lm_ptb.py --preset medium --device cuda --no-peer    # the two models in
+    python benchmarks/lm_ptb.py --preset medium --device cuda --peer-only  # separate runs
     python benchmarks/lm_ptb.py --data ../shared/data/wikitext-2 --no-peer --max-steps 300
     python benchmarks/lm_ptb.py --data ../shared/data/ptb/ptb.char --no-peer   # bits per char
 
@@ -55,6 +57,9 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     p.add_argument("--agreement", action="store_true", help="also run the Linzen probe")
     p.add_argument("--no-peer", action="store_true", help="train rnnlab's model only")
+    p.add_argument("--peer-only", action="store_true",
+                   help="train the torch.nn recipe only (same initial weights and batches as "
+                        "rnnlab's run; for a time limit that fits one model, not both)")
     p.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
@@ -93,7 +98,9 @@ def main() -> int:
     )
     ours = LanguageModel(config, len(tok))
     copy_torch_to_rnnlab(peer, ours)
-    runners = [Runner("rnnlab", ours.to(device), 20.0, 0.25)]
+    if args.no_peer and args.peer_only:
+        p.error("--no-peer and --peer-only leave nothing to train")
+    runners = [] if args.peer_only else [Runner("rnnlab", ours.to(device), 20.0, 0.25)]
     if not args.no_peer:
         runners.append(Runner("torch.nn", peer.to(device), 20.0, 0.25))
     best = {r.name: float("inf") for r in runners}
