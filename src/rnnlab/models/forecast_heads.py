@@ -3,7 +3,7 @@
 A head turns the network's raw outputs (B, H, K, P) into forecasts and owns
 its loss. Symbols: B windows, H steps, K targets, P numbers per forecast.
 
-    point      P = 1   loss = mean (ŷ − y)²
+    point      P = 1   loss = mean (ŷ − y)²  (or mean |ŷ − y|, or Huber with δ = 1)
     gaussian   P = 2   μ = a₀, σ = softplus(a₁) + ε;  loss = mean ½ log 2πσ² + (y − μ)² / 2σ²
     quantile   P = Q   q-th output ŷ_q;  loss = mean_q max(q (y − ŷ_q), (q − 1)(y − ŷ_q))
 
@@ -23,13 +23,27 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 OUTPUTS = ("point", "gaussian", "quantile")
+POINT_LOSSES = ("mse", "l1", "huber")
 
 
 class PointHead(nn.Module):
+    """One number per (step, target), trained by MSE (the mean), L1 (the median) or Huber:
+    ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond, δ = 1 (on standardised targets: one σ)."""
+
     params = 1
     location = (1.0,)  # which of the P outputs are locations (shifted by a highway)
 
+    def __init__(self, loss: str = "mse") -> None:
+        super().__init__()
+        if loss not in POINT_LOSSES:
+            raise ValueError(f"unknown point loss {loss!r}; expected one of {POINT_LOSSES}")
+        self.kind = loss
+
     def loss(self, out: Tensor, y: Tensor) -> Tensor:
+        if self.kind == "l1":
+            return F.l1_loss(out[..., 0], y)
+        if self.kind == "huber":
+            return F.huber_loss(out[..., 0], y, delta=1.0)
         return F.mse_loss(out[..., 0], y)
 
     def point(self, out: Tensor) -> Tensor:
@@ -91,9 +105,11 @@ class QuantileHead(nn.Module):
         return ordered[..., have.index(lo_q)], ordered[..., have.index(hi_q)]
 
 
-def make_head(output: str, quantiles: tuple[float, ...]) -> nn.Module:
+def make_head(output: str, quantiles: tuple[float, ...], loss: str = "mse") -> nn.Module:
+    if loss != "mse" and output != "point":
+        raise ValueError(f"loss {loss!r} needs output 'point', got {output!r}")
     if output == "point":
-        return PointHead()
+        return PointHead(loss)
     if output == "gaussian":
         return GaussianHead()
     if output == "quantile":

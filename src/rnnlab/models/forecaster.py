@@ -48,6 +48,7 @@ class ForecasterConfig:
     strategy: str = "direct"  # "direct" | "recursive" | "seq2seq"
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
+    loss: str = "mse"  # point output: "mse" | "l1" (lower MAE: the median) | "huber" (δ = 1)
     backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
     normalize: str = "none"  # "last": forecast relative to the last observed values, i.e.
     # subtract x_t from the window's non-calendar columns and add it back to the forecast
@@ -72,6 +73,11 @@ class ForecasterConfig:
             raise ValueError(
                 f"expected 1 <= num_targets <= input_size - known_size = "
                 f"{self.input_size - self.known_size}, got {self.num_targets}"
+            )
+        if self.loss != "mse" and (self.output != "point" or self.strategy == "recursive"):
+            raise ValueError(
+                f"loss {self.loss!r} needs output 'point' and strategy 'direct' or 'seq2seq', "
+                f"got output {self.output!r} with strategy {self.strategy!r}"
             )
         if self.normalize not in ("none", "last"):
             raise ValueError(f"unknown normalize {self.normalize!r}; expected 'none' or 'last'")
@@ -127,7 +133,7 @@ class Forecaster(nn.Module):
         self.config = config
         c = config
         self.dynamic = c.input_size - c.known_size  # F − C columns a recursive model feeds back
-        self.head = make_head(c.output, c.quantiles)
+        self.head = make_head(c.output, c.quantiles, c.loss)
         P = self.head.params
         self.encoder = make_rnn(c, c.input_size)
         self.drop = nn.Dropout(c.dropout)
