@@ -2,19 +2,32 @@
 
 Train 2021-01 .. 2023-09, validate 2023-10 .. 2023-12 (early stopping), test
 all of 2024; Elman, LSTM and GRU next to persistence, seasonal naive (same hour
-yesterday) and a linear AR on the same window; data units (°C).
+yesterday) and a linear AR on the same window and inputs; data units (°C).
+Every model is compared with the linear AR by a Diebold–Mariano test (HAC
+variance, Harvey–Leybourne–Newbold correction) on the per-origin mean squared
+and absolute errors.
 
     python benchmarks/forecast_a001.py --epochs 12
     python benchmarks/forecast_a001.py --cells gru --inputs "" --highway 0
     python benchmarks/forecast_a001.py --cells lstm --residual-ar 72     # frozen AR + correction
     python benchmarks/forecast_a001.py --cells lstm,gru --normalize last --seeds 3  # ensembles
+    python benchmarks/forecast_a001.py --cells lstm --normalize last --refit  # + train+valid
+    python benchmarks/forecast_a001.py --cells lstm --normalize last --inputs all --lookback 168
+
+``--refit`` first trains with early stopping on the validation split (that
+run is scored too), then retrains from scratch on train + validation windows
+for the best epoch count, with a cosine schedule, and scores the final
+weights; the linear AR is then also refitted on train + validation.
+``--inputs all`` reads every numeric INMET column plus wind u/v components.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,22 +38,88 @@ from rnnlab.data.inmet import read_inmet
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows, WindowConfig
 from rnnlab.evaluation.forecast_report import training_scale
+from rnnlab.evaluation.forecast_tests import compare_forecasts
 from rnnlab.evaluation.forecasting import score
 from rnnlab.training import TrainConfig
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "inmet-a001-brasilia"
+DEFAULT_INPUTS = "humidity,pressure,dew_point,radiation,wind_speed"
+DM_LAGS = (48, 168)  # HAC lags: two horizons (origins overlap by 23 h), and a week
+
+
+def with_wind_components(frame):
+    """Wind as a vector: u = −s·sin θ, v = −s·cos θ (θ the direction it blows FROM, degrees),
+    so north (360°) and 1° are neighbours and calm air has no direction."""
+    theta = np.deg2rad(frame["wind_dir"].to_numpy(dtype=float))
+    speed = frame["wind_speed"].to_numpy(dtype=float)
+    return frame.assign(wind_u=-speed * np.sin(theta), wind_v=-speed * np.cos(theta))
+
+
+def input_columns(spec: str, frame) -> tuple[str, ...]:
+    if spec == "all":  # every numeric measurement except the target and the raw direction
+        skip = {"temp", "wind_dir", "local_time"}
+        return tuple(c for c in frame.columns if c not in skip and frame[c].dtype.kind == "f")
+    return tuple(c for c in spec.split(",") if c)
+
+
+def dm_lines(points: dict, actual: np.ndarray, reference: str) -> list[str]:
+    """One line per model: DM statistic and two-sided p-value vs ``reference``."""
+    lines = [
+        f"| model vs {reference} | loss | DM (lag {DM_LAGS[0]}) | p | DM (lag {DM_LAGS[1]}) | p |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, pred in points.items():
+        if name == reference:
+            continue
+        for loss in ("squared", "absolute"):
+            r = [compare_forecasts(pred, points[reference], actual, loss, lag) for lag in DM_LAGS]
+            lines.append(
+                f"| {name} | {loss} | {r[0].statistic:+.2f} | {_p(r[0].p_value)} "
+                f"| {r[1].statistic:+.2f} | {_p(r[1].p_value)} |"
+            )
+    return lines
+
+
+def validation_blocks(w: SeriesWindows, spec: str) -> SeriesWindows:
+    """Move the validation windows to the blocks ``"start:end,start:end"`` (end exclusive) of
+    the years before the test: a window is "valid" if its H targets lie in a block, dropped
+    if they straddle one, "train" otherwise; the test windows are untouched."""
+    before = np.sort(np.concatenate([w.starts["train"], w.starts["valid"]]))  # origins t
+    inside = np.zeros(len(w.index), dtype=bool)
+    for block in spec.split(","):
+        lo, hi = (np.datetime64(v, "h") for v in block.split(":"))
+        if hi > np.datetime64("2024-01-01", "h") or lo >= hi:
+            raise ValueError(f"expected validation blocks before 2024, got {block!r}")
+        times = w.index.tz_convert(None).to_numpy().astype("datetime64[h]")
+        inside |= (times >= lo) & (times < hi)
+    count = np.concatenate([[0], np.cumsum(inside)])  # targets of t: rows [t, t + H)
+    n_in = count[before + w.config.horizon] - count[before]
+    out = copy.copy(w)
+    out.starts = {
+        "train": before[n_in == 0],
+        "valid": before[n_in == w.config.horizon],
+        "test": w.starts["test"],
+    }
+    return out
+
+
+def _p(p: float) -> str:
+    return f"{p:.2g}" if p >= 1e-4 else "<1e-4"
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--cells", default="elman,lstm,gru")
     p.add_argument("--strategy", default="direct")
-    p.add_argument("--inputs", default="humidity,pressure,dew_point,radiation,wind_speed")
+    p.add_argument("--inputs", default=DEFAULT_INPUTS)  # comma list, "" or "all"
+    p.add_argument("--lookback", type=int, default=72)
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--highway", type=int, default=0)
     p.add_argument("--normalize", default="none")
+    p.add_argument("--loss", default="mse")  # point loss: "mse" | "l1" | "huber"
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--schedule", default="plateau")  # or "warmup_cosine"
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--stride", type=int, default=1)
     p.add_argument("--output", default="point")
@@ -49,19 +128,38 @@ def main() -> None:
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--patience", type=int, default=3)
-    p.add_argument("--seeds", type=int, default=1)  # > 1: score the mean of that many models
+    p.add_argument("--seeds", type=int, default=1)  # > 1: also score the mean of the seeds
+    p.add_argument("--seed0", type=int, default=0)  # first seed
+    p.add_argument("--valid", default="")  # validation blocks "2022-10-01:2023-01-01,..."
+    p.add_argument("--refit", action="store_true")  # retrain on train + valid (see above)
+    p.add_argument("--ridge", type=float, default=1.0)  # λ of the linear AR
     p.add_argument("--threads", type=int, default=1)  # 1: no thread contention on a shared CPU
     p.add_argument("--json", type=Path, default=Path("runs/bench/forecast_a001.json"))
+    p.add_argument("--points", type=Path, default=None)  # .npz of every test point forecast
     args = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(args.threads)
-    frame = read_inmet(DATA)
-    inputs = tuple(c for c in args.inputs.split(",") if c)
-    w = SeriesWindows.build(
-        frame, WindowConfig(72, 24, ("temp",), inputs), SplitConfig("2023-10-01", "2024-01-01")
-    )
-    scale = training_scale(w, 24)
-    rows = baselines(w, w.starts["test"], 24, scale, to_scaled=False)
+    frame = with_wind_components(read_inmet(DATA))
+    inputs = input_columns(args.inputs, frame)
+    window = WindowConfig(args.lookback, 24, ("temp",), inputs)
+    w = SeriesWindows.build(frame, window, SplitConfig("2023-10-01", "2024-01-01"))
+    scale = training_scale(w, 24)  # MASE scale: rows before 2023-10, whatever --valid says
+    if args.valid:
+        w = validation_blocks(w, args.valid)
+    starts = w.starts["test"]
+    actual = w.actual(starts)
+    points: dict[str, np.ndarray] = {}
+    rows = baselines(w, starts, 24, scale, to_scaled=False, points=points, ridge=args.ridge)
+    full = None
+    if args.refit:  # train = every origin before 2024 (scaler kept from the training rows)
+        full = SeriesWindows.build(
+            frame, window, SplitConfig("2024-01-01", "2024-01-01"), scaler=w.scaler
+        )
+        assert np.array_equal(full.starts["test"], starts)
+        refit: dict[str, np.ndarray] = {}
+        refit_rows = baselines(full, starts, 24, scale, False, points=refit, ridge=args.ridge)
+        rows["linear AR (train+valid)"] = refit_rows["linear AR"]
+        points["linear AR (train+valid)"] = refit["linear AR"]
     print(table(rows), flush=True)
     train = TrainConfig(
         epochs=args.epochs,
@@ -69,14 +167,14 @@ def main() -> None:
         clip_norm=1.0,
         patience=args.patience,
         weight_decay=args.weight_decay,
-        schedule="plateau",
+        schedule=args.schedule,
         plateau_patience=1,
         plateau_factor=3.0,
         progress=False,
-        seed=0,
+        seed=args.seed0,
     )
     level = 0.9 if args.output != "point" else None
-    points = {}
+    models = []
     for cell in args.cells.split(","):
         extras = [
             n
@@ -84,11 +182,13 @@ def main() -> None:
                 ("highway", args.highway),
                 ("rel", args.normalize == "last"),
                 (f"AR residual S={args.residual_ar}", args.residual_ar),
-                (f"mean of {args.seeds} seeds", args.seeds > 1),
+                (f"{args.loss} loss", args.loss != "mse"),
+                (f"L={args.lookback}", args.lookback != 72),
+                (f"{args.layers} layers", args.layers > 1),
             )
             if on
         ]
-        name = f"{cell} ({', '.join([args.strategy, *extras])})"
+        base = f"{cell} ({', '.join([args.strategy, *extras])})"
         model = {
             "cell": cell,
             "hidden_size": args.hidden,
@@ -100,33 +200,82 @@ def main() -> None:
             "dropout": args.dropout,
             "num_layers": args.layers,
         }
-        with tempfile.TemporaryDirectory() as run_dir:
-            rows[name] = train_one(
-                w,
-                model,
-                train,
-                Path(run_dir),
-                args.batch,
-                args.stride,
-                scale,
-                to_scaled=False,
-                level=level,
-                seeds=args.seeds,
-            )
-            points[name] = rows[name].pop("point", None)
-        print(name, rows[name], flush=True)
-    if args.seeds > 1 and len(points) > 1:  # every model of every cell, averaged
-        mean = np.mean(list(points.values()), axis=0)
-        both = score(mean, w.actual(w.starts["test"]), scale).overall
-        rows[f"mean of {' + '.join(points)}"] = both | {
-            "train_s": sum(rows[n]["train_s"] for n in points)
-        }
+        if args.loss != "mse":
+            model["loss"] = args.loss
+        for k in range(args.seeds):
+            seed = args.seed0 + k
+            cfg = replace(train, seed=seed)
+            with tempfile.TemporaryDirectory() as run_dir:
+                name = f"{base} seed {seed}"
+                r = train_one(
+                    w,
+                    model,
+                    cfg,
+                    Path(run_dir),
+                    args.batch,
+                    args.stride,
+                    scale,
+                    False,
+                    level,
+                    ar_ridge=args.ridge,
+                    keep_point=True,
+                )
+                points[name], rows[name] = r.pop("point"), r
+                models.append(name)
+                print(name, r, flush=True)
+                if full is not None:  # same recipe on train + valid for the chosen epochs
+                    epochs = max(r["best_epoch"] or args.epochs, 1)
+                    cfg = replace(cfg, epochs=epochs, patience=None, schedule="warmup_cosine")
+                    name = f"{base} seed {seed}, refit {epochs} ep on train+valid"
+                    r = train_one(
+                        full,
+                        model,
+                        cfg,
+                        Path(run_dir) / "refit",
+                        args.batch,
+                        args.stride,
+                        scale,
+                        False,
+                        level,
+                        ar_ridge=args.ridge,
+                        keep_point=True,
+                        which="last",
+                    )
+                    points[name], rows[name] = r.pop("point"), r
+                    models.append(name)
+                    print(name, r, flush=True)
+    if len(models) > 1:  # means of the members (and of the refitted ones apart)
+        groups = {"": [m for m in models if "refit" not in m]}
+        if full is not None:
+            groups[" (refit)"] = [m for m in models if "refit" in m]
+        for tag, names in groups.items():
+            if len(names) > 1:
+                mean = np.mean([points[m] for m in names], axis=0)
+                name = f"mean of {len(names)} models{tag}"
+                points[name] = mean
+                rows[name] = score(mean, actual, scale).overall | {
+                    "train_s": sum(rows[m]["train_s"] for m in names)
+                }
+    ar_mae, ar_rmse = rows["linear AR"]["mae"], rows["linear AR"]["rmse"]
+    for r in rows.values():
+        r["vs_ar"] = f"{r['mae'] / ar_mae - 1:+.1%} / {r['rmse'] / ar_rmse - 1:+.1%}"
     print(
-        f"\nA001 temp, 72 h -> 24 h, test 2024 ({len(w.starts['test'])} windows); "
+        f"\nA001 temp, {args.lookback} h -> 24 h, test 2024 ({len(starts)} windows); "
         f"inputs temp+{list(inputs)}+calendar; {machine()}\n"
     )
     print(table(rows))
+    print("\n" + "\n".join(dm_lines(points, actual, "linear AR")))
+    if full is not None:
+        print("\n" + "\n".join(dm_lines(points, actual, "linear AR (train+valid)")))
     save(args.json, {"args": vars(args) | {"json": str(args.json)}, "rows": rows})
+    if args.points is not None:
+        args.points.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            args.points,
+            actual=actual,
+            names=np.array(list(points)),
+            **{f"p{i}": v for i, v in enumerate(points.values())},
+        )
 
 
 if __name__ == "__main__":

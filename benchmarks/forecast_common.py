@@ -4,6 +4,7 @@ score it beside the baselines on the same test windows. Run the forecast_*.py sc
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
 from dataclasses import replace
@@ -20,15 +21,26 @@ from rnnlab.models.forecaster import Forecaster, ForecasterConfig
 from rnnlab.training import TrainConfig, Trainer, load_weights
 
 
-def baselines(w: SeriesWindows, starts: np.ndarray, period: int, scale, to_scaled: bool):
-    """Scores of persistence, seasonal naive and linear AR (data units, or scaled units)."""
+def baselines(
+    w: SeriesWindows,
+    starts: np.ndarray,
+    period: int,
+    scale,
+    to_scaled: bool,
+    points: dict | None = None,
+    ridge: float = 1.0,
+):
+    """Scores of persistence, seasonal naive and linear AR (data units, or scaled units);
+    with ``points`` (a dict) their point forecasts are stored there too."""
     actual = w.actual(starts)
     preds = {"persistence": persistence(w, starts)}
     if period <= w.config.lookback:
         preds["seasonal naive"] = seasonal_naive(w, starts, period)
     t0 = time.perf_counter()
-    preds["linear AR"] = LinearAR(1.0).fit(w, w.starts["train"]).predict(w, starts)
+    preds["linear AR"] = LinearAR(ridge).fit(w, w.starts["train"]).predict(w, starts)
     ar_time = time.perf_counter() - t0
+    if points is not None:
+        points.update(preds)
     out = {}
     for name, pred in preds.items():
         if to_scaled:
@@ -57,11 +69,13 @@ def train_one(
     seeds: int = 1,
     ar_ridge: float = 1.0,
     keep_point: bool = False,
+    which: str = "best",
 ):
     """Train through the Trainer (early stopping on valid), reload the best weights, score.
 
     ``seeds`` > 1 trains that many models (seeds seed, seed + 1, ...) and scores the
-    MEAN of their point forecasts (a seed ensemble); each member's MAE is kept too."""
+    MEAN of their point forecasts (a seed ensemble); each member's MAE is kept too.
+    ``which="last"`` scores the final weights (runs without a validation split)."""
     if seeds > 1:
         return _ensemble(
             w, model_cfg, train_cfg, run_dir, batch_size, stride, scale, to_scaled, seeds, ar_ridge
@@ -79,7 +93,7 @@ def train_one(
     t0 = time.perf_counter()
     summary = Trainer(task, train_cfg, run_dir).fit()
     seconds = time.perf_counter() - t0
-    load_weights(model, run_dir, "best")
+    load_weights(model, run_dir, which)
     starts = w.starts["test"]
     fc = task.forecast(starts, level)
     actual = w.actual(starts)
@@ -93,6 +107,7 @@ def train_one(
         stopped=summary.get("stopped"),
         params=sum(p.numel() for p in model.parameters()),
         best_valid=summary.get("best_valid_loss"),
+        best_epoch=_best_epoch(summary, len(task.batches("train", 0))),
     )
     if keep_point:
         result["point"] = fc["point"]
@@ -100,6 +115,12 @@ def train_one(
         inside = (actual >= fc["lo"]) & (actual <= fc["hi"])
         result["coverage"] = float(inside[~np.isnan(actual)].mean())
     return result
+
+
+def _best_epoch(summary: dict, batches_per_epoch: int) -> int | None:
+    """The epoch (1-based) whose end gave the best validation loss (None: no validation)."""
+    step = summary.get("best_step")
+    return None if step is None else math.ceil(step / batches_per_epoch)
 
 
 def _ensemble(
@@ -142,13 +163,15 @@ def machine() -> str:
 
 def table(rows: dict[str, dict], keys=("mae", "rmse", "mse", "mase")) -> str:
     present = [k for k in keys if any(k in r for r in rows.values())]
+    vs_head = " | vs AR (MAE / RMSE)" if any("vs_ar" in r for r in rows.values()) else ""
     lines = [
-        "| model | " + " | ".join(k.upper() for k in present) + " | train s |",
-        "|---|" + "---:|" * (len(present) + 1),
+        "| model | " + " | ".join(k.upper() for k in present) + vs_head + " | train s |",
+        "|---|" + "---:|" * (len(present) + 1 + bool(vs_head)),
     ]
     for name, r in rows.items():
         vals = " | ".join(f"{r[k]:.4f}" if k in r else "" for k in present)
-        lines.append(f"| {name} | {vals} | {r.get('train_s', 0):.0f} |")
+        vs = f" | {r.get('vs_ar', '')}" if vs_head else ""
+        lines.append(f"| {name} | {vals}{vs} | {r.get('train_s', 0):.0f} |")
     return "\n".join(lines)
 
 
