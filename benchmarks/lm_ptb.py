@@ -15,9 +15,10 @@ bptt 35, batch 20, tied weights.
     python benchmarks/lm_ptb.py --data ../shared/data/wikitext-2 --no-peer --max-steps 300
     python benchmarks/lm_ptb.py --data ../shared/data/ptb/ptb.char --no-peer   # bits per char
 
-Differences that stay: the peer uses standard dropout (new mask at every time
-step); rnnlab uses locked (variational) dropout on the embeddings, between
-layers and on the output, with the same rates.
+By default rnnlab's model uses the peer's dropout too (a new mask at every
+step, on the embeddings, between layers and before the softmax, same rates), so
+the two differ only in whose code runs; ``--dropout-mask locked`` gives it one
+mask per sequence instead (variational dropout).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def main() -> int:
                         "rnnlab's run; for a time limit that fits one model, not both)")
     p.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dropout-mask", choices=("step", "locked"), default="step",
+                   help="rnnlab's dropout masks: step (new mask every step, as the peer's "
+                        "nn.Dropout) or locked (one mask per sequence)")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -80,7 +84,7 @@ def main() -> int:
     print(
         f"{args.data}: {len(ids['train'])} training tokens, vocabulary {len(tok)}; "
         f"{steps_per_epoch} steps per epoch; preset {args.preset}: {layers}x{size} LSTM, "
-        f"tied, dropout {dropout}; device {device}, threads {torch.get_num_threads()}"
+        f"tied, dropout {dropout} ({args.dropout_mask} masks); device {device}, threads {torch.get_num_threads()}"
     )
     unigram = unigram_baseline(ids["train"], ids["valid"], len(tok))
     print(f"unigram baseline: valid perplexity {unigram.perplexity:.1f}")
@@ -95,6 +99,7 @@ def main() -> int:
         dropout_input=dropout,
         dropout_hidden=dropout,
         dropout_output=dropout,
+        dropout_mask=args.dropout_mask,
     )
     ours = LanguageModel(config, len(tok))
     copy_torch_to_rnnlab(peer, ours)
@@ -135,6 +140,7 @@ def main() -> int:
         print(json.dumps(row), flush=True)
     results = {
         "preset": args.preset,
+        "dropout_mask": args.dropout_mask,
         "steps": steps_done,
         "steps_per_epoch": steps_per_epoch,
         "device": str(device),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -91,6 +92,23 @@ def test_locked_dropout_mask_is_shared_over_time():
     assert torch.equal(y, y[:1].expand_as(y))  # the same mask at every t
     assert set(y.unique().tolist()) <= {0.0, 2.0}
     assert torch.equal(drop.eval()(y), y)
+
+
+@pytest.mark.parametrize("mask", ["locked", "step"])
+def test_dropout_mask_locked_shares_over_time_and_step_does_not(mask):
+    config = replace(SMALL, dropout_output=0.5, dropout_mask=mask)
+    model = LanguageModel(config, 30).train()
+    x = torch.ones(40, 3, config.hidden_size)  # (T, B, H)
+    y = model.drop_output(x)
+    shared = torch.equal(y, y[:1].expand_as(y))
+    assert shared == (mask == "locked")
+    assert set(y.unique().tolist()) <= {0.0, 2.0}
+    assert torch.equal(model.eval().drop_output(x), x)
+
+
+def test_dropout_mask_rejects_unknown_kinds():
+    with pytest.raises(ValueError, match=r"dropout_mask in \('locked', 'step'\), got 'time'"):
+        LMConfig(dropout_mask="time")
 
 
 def test_embedding_dropout_drops_word_types_everywhere():

@@ -36,6 +36,7 @@ from rnnlab.models.regularizers import (
     weight_drop_layer,
 )
 
+DROPOUT_MASKS = ("locked", "step")
 LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
 LMState = list[LayerState]  # one entry per layer
 
@@ -54,6 +55,8 @@ class LMConfig:
     dropout_input: float = 0.0  # locked dropout on the embeddings
     dropout_hidden: float = 0.0  # locked dropout between recurrent layers
     dropout_output: float = 0.0  # locked dropout before the softmax
+    dropout_mask: str = "locked"  # the three dropouts above: "locked" (one mask per sequence,
+    # Gal & Ghahramani 2016) or "step" (a new mask at every step, as nn.Dropout; Zaremba 2014)
     weight_drop: float = 0.0  # DropConnect on W_hh (Merity et al. 2018)
     init_range: float = 0.1  # W_e, W_s ~ U(-r, r): near-uniform first prediction, loss ≈ log V
     forget_bias: float | None = None  # LSTM forget-gate bias (1.0: Jozefowicz et al. 2015)
@@ -70,6 +73,10 @@ class LMConfig:
         for name in ("embedding_size", "hidden_size", "num_layers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"expected {name} >= 1, got {getattr(self, name)}")
+        if self.dropout_mask not in DROPOUT_MASKS:
+            raise ValueError(
+                f"expected dropout_mask in {DROPOUT_MASKS}, got {self.dropout_mask!r}"
+            )
         for name in (
             "dropout_embedding",
             "dropout_input",
@@ -101,9 +108,10 @@ class LanguageModel(nn.Module):
             weight_drop_layer(c.cell, i, h, weight_drop=c.weight_drop, backend=c.backend, **kwargs)
             for i, h in zip(inputs, sizes, strict=True)
         )
-        self.drop_input = LockedDropout(c.dropout_input)
-        self.drop_hidden = LockedDropout(c.dropout_hidden)
-        self.drop_output = LockedDropout(c.dropout_output)
+        drop = LockedDropout if c.dropout_mask == "locked" else nn.Dropout
+        self.drop_input = drop(c.dropout_input)
+        self.drop_hidden = drop(c.dropout_hidden)
+        self.drop_output = drop(c.dropout_output)
         self.decoder = nn.Linear(sizes[-1], vocab_size)  # W_s (V, E or H), b_s (V,)
         nn.init.uniform_(self.embedding.weight, -c.init_range, c.init_range)
         nn.init.zeros_(self.decoder.bias)
@@ -136,7 +144,7 @@ class LanguageModel(nn.Module):
             x, layer_state = layer(x, None if state is None else state[index])  # (T, B, H)
             new_state.append(layer_state)
             if index < len(self.layers) - 1:
-                x = self.drop_hidden(x)  # variational dropout between layers
+                x = self.drop_hidden(x)  # dropout between layers
         return x, self.drop_output(x), new_state
 
     def forward(self, tokens: Tensor, state: LMState | None = None) -> tuple[Tensor, LMState]:
