@@ -181,3 +181,16 @@ def save(path: Path, rows: dict) -> None:
 
 
 __all__ = ["baselines", "machine", "replace", "save", "table", "train_one"]
+
+
+def load_points(paths: list[Path]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The actuals and the named point forecasts saved by ``--points`` runs (same test windows)."""
+    actual, points = None, {}
+    for path in paths:
+        with np.load(path) as z:
+            if actual is not None and not np.array_equal(actual, z["actual"]):
+                raise ValueError(f"{path} was scored on other test windows than {paths[0]}")
+            actual = z["actual"]
+            for i, name in enumerate(z["names"]):
+                points[f"{Path(path).stem}: {name}"] = z[f"p{i}"]
+    return actual, points
