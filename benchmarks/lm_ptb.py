@@ -84,7 +84,8 @@ def main() -> int:
     print(
         f"{args.data}: {len(ids['train'])} training tokens, vocabulary {len(tok)}; "
         f"{steps_per_epoch} steps per epoch; preset {args.preset}: {layers}x{size} LSTM, "
-        f"tied, dropout {dropout} ({args.dropout_mask} masks); device {device}, threads {torch.get_num_threads()}"
+        f"tied, dropout {dropout} ({args.dropout_mask} masks); device {device}, "
+        f"threads {torch.get_num_threads()}"
     )
     unigram = unigram_baseline(ids["train"], ids["valid"], len(tok))
     print(f"unigram baseline: valid perplexity {unigram.perplexity:.1f}")

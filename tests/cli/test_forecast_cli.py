@@ -13,53 +13,9 @@ from rnnlab.cli.forecast_task import ForecastTask, load_run
 from rnnlab.cli.main import main
 
 
-@pytest.fixture
-def series_csv(tmp_path):
-    n = 400
-    t = np.arange(n)
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(
-        {
-            "time": pd.date_range("2024-01-01", periods=n, freq="h"),
-            "temp": 20 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
-            "hum": 60 + 10 * np.cos(2 * np.pi * t / 24),
-        }
-    )
-    path = tmp_path / "series.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-def train_args(data, run_dir, *extra):
-    return [
-        "forecast",
-        "train",
-        "--data",
-        str(data),
-        "--target",
-        "temp",
-        "--inputs",
-        "hum",
-        "--lookback",
-        "24",
-        "--horizon",
-        "6",
-        "--hidden",
-        "8",
-        "--epochs",
-        "1",
-        "--run-dir",
-        str(run_dir),
-        "--quiet",
-        "--set",
-        "forecast.train_stride=4",
-        *extra,
-    ]
-
-
-def test_train_evaluate_predict(series_csv, tmp_path, capsys):
+def test_train_evaluate_predict(series_csv, forecast_train_args, tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(train_args(series_csv, run, "--output", "quantile")) == 0
+    assert main(forecast_train_args(series_csv, run, "--output", "quantile")) == 0
     out = capsys.readouterr().out
     for name in ("gru-direct-quantile", "persistence", "seasonal_naive", "linear_ar"):
         assert f"| {name} |" in out
@@ -126,7 +82,7 @@ def test_rnnlab_train_with_task_kind_forecast(series_csv, tmp_path):
     assert load_run(tmp_path / "r").model.config.strategy == "recursive"
 
 
-def test_clear_errors(series_csv, tmp_path, capsys):
+def test_clear_errors(series_csv, forecast_train_args, tmp_path, capsys):
     assert (
         main(
             [
@@ -145,7 +101,7 @@ def test_clear_errors(series_csv, tmp_path, capsys):
     )
     assert "unknown column(s) ['pressure']; available: ['temp', 'hum']" in capsys.readouterr().err
     run = tmp_path / "run"
-    assert main(train_args(series_csv, run)) == 0
+    assert main(forecast_train_args(series_csv, run)) == 0
     short = tmp_path / "short.csv"
     pd.read_csv(series_csv).head(10).to_csv(short, index=False)
     assert main(["forecast", "predict", str(run), "--data", str(short)]) == 2
@@ -163,9 +119,9 @@ def test_demo_section_quick(tmp_path, capsys):
     assert (tmp_path / "forecast" / "gru" / "next_24h.png").is_file()
 
 
-def test_without_a_test_split_the_report_uses_validation(series_csv, tmp_path):
+def test_without_a_test_split_the_report_uses_validation(series_csv, forecast_train_args, tmp_path):
     run = tmp_path / "run"
-    args = train_args(series_csv, run, "--train-end", "0.8", "--valid-end", "1.0")
+    args = forecast_train_args(series_csv, run, "--train-end", "0.8", "--valid-end", "1.0")
     assert main(args) == 0
     assert json.loads((run / "evaluation.json").read_text())["split"] == "valid"
 

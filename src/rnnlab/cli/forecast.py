@@ -1,9 +1,10 @@
-"""``rnnlab forecast train|evaluate|predict``: forecast a weather station or any CSV.
+"""``rnnlab forecast train|evaluate|ensemble|predict``: forecast a weather station or any CSV.
 
     rnnlab forecast train --data ../shared/data/inmet-a001-brasilia --target temp \\
         --lookback 72 --horizon 24 --train-end 2023-10-01 --valid-end 2024-01-01 \\
         --cell gru --run-dir runs/a001
     rnnlab forecast evaluate runs/a001            # model vs persistence, seasonal naive, linear AR
+    rnnlab forecast ensemble runs/a001 runs/a001-seed1 runs/a001-lstm --run-dir runs/mean3
     rnnlab forecast predict runs/a001 --data INMET_FILE.CSV --out next24h.csv --plot next24h.png
 
 ``train`` takes a TOML config (sections of ``rnnlab.cli.forecast_task``) and/or
@@ -54,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--data", action="append", help="other data (default: the run's)")
     evaluate.set_defaults(func=run_evaluate)
+
+    ensemble = verbs.add_parser(
+        "ensemble", help="average trained runs into one forecaster, then evaluate it"
+    )
+    ensemble.add_argument("members", nargs="+", type=Path, metavar="RUN_DIR")
+    ensemble.add_argument("--run-dir", type=Path, required=True, help="where the ensemble goes")
+    ensemble.set_defaults(func=run_ensemble)
 
     predict = verbs.add_parser("predict", help="forecast the next horizon from any file")
     predict.add_argument("run_dir", type=Path)
@@ -133,6 +141,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(report["table"])
     print(f"report: {args.run_dir / 'report.md'}")
     return 0
+
+
+def run_ensemble(args: argparse.Namespace) -> int:
+    from rnnlab.cli.forecast_ensemble import ENSEMBLE_FILE, write_ensemble
+
+    write_ensemble(args.members, args.run_dir)
+    print(f"ensemble of {len(args.members)} runs: {args.run_dir / ENSEMBLE_FILE}")
+    return run_evaluate(argparse.Namespace(run_dir=args.run_dir, split="auto", data=None))
 
 
 def run_predict(args: argparse.Namespace) -> int:

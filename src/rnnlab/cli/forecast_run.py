@@ -29,10 +29,18 @@ from rnnlab.evaluation.forecast_report import (
     training_scale,
 )
 from rnnlab.evaluation.forecasting import interval_coverage
+from rnnlab.models.forecast_ensemble import ForecastEnsemble
+from rnnlab.models.forecaster import ForecasterConfig
 
 
 def model_name(run: LoadedRun) -> str:
-    c = run.model.config
+    if isinstance(run.model, ForecastEnsemble):
+        names = dict.fromkeys(_name(m.config) for m in run.model.members)
+        return f"mean-of-{len(run.model)} ({', '.join(names)})"
+    return _name(run.model.config)
+
+
+def _name(c: ForecasterConfig) -> str:
     return f"{c.cell}-{c.strategy}" + ("" if c.output == "point" else f"-{c.output}")
 
 
@@ -55,7 +63,12 @@ def evaluate_run(
     fc = task.forecast(starts, options.level if probabilistic else None)
     period = options.season or seasonal_period(w.freq)
     name = model_name(run)
-    forecasts = {name: fc["point"], **baseline_forecasts(w, starts, period, options.ar_ridge)}
+    forecasts = {name: fc["point"]}
+    if isinstance(run.model, ForecastEnsemble):  # each member too: what averaging gained
+        for j, member in enumerate(run.model.members, 1):
+            member_name = f"member-{j} ({_name(member.config)})"
+            forecasts[member_name] = ForecastTask(member, w).forecast(starts)["point"]
+    forecasts.update(baseline_forecasts(w, starts, period, options.ar_ridge))
     actual = w.actual(starts)
     scale = training_scale(w, period)
     scores = compare(forecasts, actual, scale)

@@ -203,7 +203,7 @@ def _calendar(windows: SeriesWindows) -> tuple[str, ...]:
 
 @dataclass
 class LoadedRun:
-    model: Forecaster
+    model: Forecaster  # or a ForecastEnsemble (same predict) for an ensemble directory
     meta: dict[str, Any]
     scaler: StandardScaler
     config: dict[str, Any]  # config.toml as a dict
@@ -220,9 +220,12 @@ class LoadedRun:
 
 def load_run(run_dir: str | Path, which: str = "best") -> LoadedRun:
     """Model (with trained weights), metadata and scaler of a run, from its files alone."""
+    from rnnlab.cli.forecast_ensemble import is_ensemble, load_ensemble
     from rnnlab.training import load_weights
 
     run_dir = Path(run_dir)
+    if is_ensemble(run_dir):  # made by ``rnnlab forecast ensemble``: the mean of member runs
+        return load_ensemble(run_dir, which)
     if not (run_dir / META_FILE).is_file():
         raise FileNotFoundError(f"{run_dir} is not a forecast run: no {META_FILE}")
     try:
