@@ -33,6 +33,9 @@ def test_train_evaluate_predict(series_csv, forecast_train_args, tmp_path, capsy
     evaluation = json.loads((run / "evaluation.json").read_text())
     assert 0.0 <= evaluation["interval"]["coverage"] <= 1.0
     assert {r["model"] for r in evaluation["backtest"]} >= {"persistence", "linear_ar (refit)"}
+    dm = evaluation["dm_vs_linear_ar"]["gru-direct-quantile"]
+    assert set(dm) == {"squared", "absolute"} and 0.0 <= dm["squared"]["p_value"] <= 1.0
+    assert "Diebold–Mariano test against the linear AR" in (run / "report.md").read_text()
     assert main(["forecast", "evaluate", str(run), "--split", "valid"]) == 0
     csv = tmp_path / "next.csv"
     assert (

@@ -43,7 +43,13 @@ def test_ensemble_is_evaluated_and_predicts_the_members_mean(members, series_csv
     ):
         assert f"| {row} |" in out
     assert json.loads((ens / ENSEMBLE_FILE).read_text()) == {"members": ["../gru-0", "../lstm-1"]}
-    assert (ens / "report.md").is_file() and (ens / "evaluation.json").is_file()
+    assert (ens / "report.md").is_file()
+    dm = json.loads((ens / "evaluation.json").read_text())["dm_vs_linear_ar"]
+    assert list(dm) == [
+        "mean-of-2 (gru-direct, lstm-direct)",
+        "member-1 (gru-direct)",
+        "member-2 (lstm-direct)",
+    ]
     assert isinstance(load_run(ens).model, ForecastEnsemble)
 
     each = [predict(m, series_csv, tmp_path / f"{m.name}.csv")["temp"] for m in members]

@@ -136,9 +136,13 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.cli.forecast_run import evaluate_run
+    from rnnlab.evaluation.forecast_report import dm_markdown
 
     report = evaluate_run(args.run_dir, args.split, args.data)
     print(report["table"])
+    if report["dm_vs_linear_ar"]:
+        print("\nDiebold–Mariano test against the linear AR (negative: lower loss; p two-sided)")
+        print(dm_markdown(report["dm_vs_linear_ar"], "linear_ar"))
     print(f"report: {args.run_dir / 'report.md'}")
     return 0
 

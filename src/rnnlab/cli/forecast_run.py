@@ -25,6 +25,8 @@ from rnnlab.evaluation.forecast_plots import plot_error_by_horizon, plot_forecas
 from rnnlab.evaluation.forecast_report import (
     baseline_forecasts,
     compare,
+    dm_against,
+    dm_markdown,
     markdown_table,
     training_scale,
 )
@@ -80,6 +82,7 @@ def evaluate_run(
         "overall": {n: s.overall for n, s in scores.items()},
         "per_step": {n: s.table(w.config.targets) for n, s in scores.items()},
         "table": table,
+        "dm_vs_linear_ar": dm_against(forecasts, actual, "linear_ar"),
     }
     if probabilistic:
         result["interval"] = {
@@ -144,6 +147,14 @@ def _report(run_dir: Path, result: dict[str, Any], w) -> None:
         result["table"],
         "",
     ]
+    if result["dm_vs_linear_ar"]:
+        lines += [
+            "Diebold–Mariano test against the linear AR (HAC lag 2H, Harvey–Leybourne–Newbold "
+            "correction; negative: lower loss than the AR; p two-sided):",
+            "",
+            dm_markdown(result["dm_vs_linear_ar"], "linear_ar"),
+            "",
+        ]
     if "interval" in result:
         iv = result["interval"]
         lines += [f"{iv['level']:.0%} interval coverage: {iv['coverage']:.3f}", ""]

@@ -10,6 +10,7 @@ import numpy as np
 
 from rnnlab.data.windows import SeriesWindows
 from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive
+from rnnlab.evaluation.forecast_tests import LOSSES, compare_forecasts
 from rnnlab.evaluation.forecasting import ForecastScores, mase_scale, score
 
 BASELINES = ("persistence", "seasonal_naive", "linear_ar")
@@ -53,4 +54,41 @@ def markdown_table(scores: dict[str, ForecastScores]) -> str:
         lines.append(
             f"| {name} | {o['mae']:.4f} | {o['rmse']:.4f} | {o['mse']:.4f} | {mase} | {rel} |"
         )
+    return "\n".join(lines)
+
+
+def dm_against(
+    forecasts: dict[str, np.ndarray], actual: np.ndarray, reference: str = "linear_ar"
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Diebold–Mariano test of every non-baseline forecast against ``reference``.
+
+    Origins whose actuals hold a NaN (masked gaps) are left out. Returns
+    {model: {loss: {"statistic", "p_value", "n"}}}; negative statistic: the
+    model has the lower loss. Empty when there are too few origins for the test
+    (T must exceed twice the horizon).
+    """
+    keep = np.isfinite(actual).all(axis=(1, 2))  # (T,)
+    H = actual.shape[1]
+    if reference not in forecasts or keep.sum() <= 2 * H:
+        return {}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name, pred in forecasts.items():
+        if name in BASELINES:
+            continue
+        out[name] = {}
+        for loss in LOSSES:
+            r = compare_forecasts(pred[keep], forecasts[reference][keep], actual[keep], loss)
+            out[name][loss] = {"statistic": r.statistic, "p_value": r.p_value, "n": r.n}
+    return out
+
+
+def dm_markdown(results: dict[str, dict[str, dict[str, float]]], reference: str) -> str:
+    """| model | DM squared (p) | DM absolute (p) | against ``reference``."""
+    lines = [
+        f"| model vs {reference} | DM, squared error | p | DM, absolute error | p |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, by_loss in results.items():
+        cells = [f"{by_loss[k]['statistic']:+.2f} | {by_loss[k]['p_value']:.2g}" for k in LOSSES]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
