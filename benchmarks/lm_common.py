@@ -5,7 +5,9 @@ Dropout -> nn.LSTM(num_layers, dropout) -> Dropout -> Linear, optionally tied).
 Both it and rnnlab's LanguageModel are trained by :func:`train_steps` below,
 on the same batches in the same order, interleaved in chunks of steps so that
 a noisy shared machine slows both alike; each model's time is summed over its
-own chunks only.
+own chunks only. Each model draws its dropout masks from its own copy of the
+random-number stream, started alike, so where both drop the same tensors in the
+same order (step masks) they see the same masks and train identically.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from torch import Tensor, nn
 
 from rnnlab.data.text import StreamBatches
 from rnnlab.training import detach_state
+
+RngState = tuple[Tensor, "Tensor | None"]  # (CPU generator state, CUDA state or None)
 
 
 class TorchLM(nn.Module):
@@ -73,6 +77,7 @@ class Runner:
     seconds: float = 0.0
     tokens: int = 0
     losses: list[float] = field(default_factory=list)
+    rng: RngState | None = None  # this model's own generator state (its dropout masks)
 
     def __post_init__(self) -> None:
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=self.lr)
@@ -89,6 +94,7 @@ def train_steps(
     """``count`` SGD steps on batches[start : start + count], carrying the detached state."""
     model = runner.model
     model.train()
+    shared = _swap_rng(runner.rng)  # draw from this model's own stream of random numbers
     t0 = time.perf_counter()
     for i in range(start, min(start + count, len(batches))):
         x, y = (t.to(device) for t in batches[i])  # (T, B)
@@ -104,6 +110,24 @@ def train_steps(
     if device.type == "cuda":
         torch.cuda.synchronize()
     runner.seconds += time.perf_counter() - t0
+    if runner.rng is not None:
+        runner.rng = _swap_rng(shared)
+
+
+def rng_state() -> RngState:
+    """The current generator state, to start each model's own random-number stream from."""
+    return torch.get_rng_state(), torch.cuda.get_rng_state() if torch.cuda.is_available() else None
+
+
+def _swap_rng(state: RngState | None) -> RngState | None:
+    """Install ``state`` as the generator state; return the state it replaced."""
+    if state is None:
+        return None
+    replaced = rng_state()
+    torch.set_rng_state(state[0])
+    if state[1] is not None:
+        torch.cuda.set_rng_state(state[1])
+    return replaced
 
 
 @torch.no_grad()

@@ -34,7 +34,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lm_common import Runner, TorchLM, copy_torch_to_rnnlab, evaluate, ppl, train_steps
+from lm_common import (
+    Runner,
+    TorchLM,
+    copy_torch_to_rnnlab,
+    evaluate,
+    ppl,
+    rng_state,
+    train_steps,
+)
 
 from rnnlab.data.text import StreamBatches, WordTokenizer, batchify, load_corpus
 from rnnlab.evaluation.language import unigram_baseline
@@ -106,9 +114,11 @@ def main() -> int:
     copy_torch_to_rnnlab(peer, ours)
     if args.no_peer and args.peer_only:
         p.error("--no-peer and --peer-only leave nothing to train")
-    runners = [] if args.peer_only else [Runner("rnnlab", ours.to(device), 20.0, 0.25)]
+    ours, peer = ours.to(device), peer.to(device)
+    start_rng = rng_state()  # each model draws its dropout masks from its own copy of this
+    runners = [] if args.peer_only else [Runner("rnnlab", ours, 20.0, 0.25, rng=start_rng)]
     if not args.no_peer:
-        runners.append(Runner("torch.nn", peer.to(device), 20.0, 0.25))
+        runners.append(Runner("torch.nn", peer, 20.0, 0.25, rng=start_rng))
     best = {r.name: float("inf") for r in runners}
     history: list[dict] = []
     steps_done = 0
