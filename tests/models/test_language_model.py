@@ -175,3 +175,54 @@ def test_training_mode_with_all_regularisers_runs_and_learns():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+class _TorchRecipe(torch.nn.Module):
+    """The plain PyTorch word-LM recipe: Embedding, Dropout, nn.LSTM(dropout), Dropout, tied."""
+
+    def __init__(self, vocab: int, size: int, layers: int, p: float) -> None:
+        super().__init__()
+        self.drop = torch.nn.Dropout(p)
+        self.encoder = torch.nn.Embedding(vocab, size)
+        self.rnn = torch.nn.LSTM(size, size, layers, dropout=p)
+        self.decoder = torch.nn.Linear(size, vocab)
+        self.decoder.weight = self.encoder.weight
+
+    def forward(self, tokens, state=None):
+        out, state = self.rnn(self.drop(self.encoder(tokens)), state)
+        return self.decoder(self.drop(out)), state
+
+
+@pytest.mark.parametrize("backend", ["fused", "explicit"])
+def test_step_masks_train_exactly_like_the_plain_pytorch_recipe(backend):
+    """Same weights, same random stream -> the same dropout masks, losses and weights."""
+    V, E, p = 40, 12, 0.3
+    torch.manual_seed(0)
+    peer = _TorchRecipe(V, E, 2, p)
+    config = LMConfig(embedding_size=E, hidden_size=E, num_layers=2, tie_weights=True,
+                      dropout_input=p, dropout_hidden=p, dropout_output=p,
+                      dropout_mask="step", backend=backend)
+    ours = LanguageModel(config, V)
+    with torch.no_grad():
+        ours.embedding.weight.copy_(peer.encoder.weight)
+        ours.decoder.bias.copy_(peer.decoder.bias)
+        for index, layer in enumerate(ours.layers):
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                getattr(layer, f"{kind}_l0").copy_(getattr(peer.rnn, f"{kind}_l{index}"))
+    tokens = _tokens(V, t=9, b=4)
+    losses = {}
+    for name, model in (("ours", ours), ("peer", peer)):
+        torch.manual_seed(7)
+        opt = torch.optim.SGD(model.parameters(), lr=1.0)
+        losses[name] = []
+        for _ in range(3):
+            logits, _ = model(tokens[:-1])
+            loss = F.cross_entropy(logits.reshape(-1, V), tokens[1:].reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses[name].append(loss.item())
+    tol = 0 if backend == "fused" else 1e-5
+    assert losses["ours"] == pytest.approx(losses["peer"], abs=tol, rel=tol)
+    torch.testing.assert_close(ours.layers[1].weight_hh_l0, peer.rnn.weight_hh_l1,
+                               atol=tol, rtol=tol)
