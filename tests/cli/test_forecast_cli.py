@@ -119,6 +119,7 @@ def test_demo_section_quick(tmp_path, capsys):
     section(tmp_path / "forecast", quick=True)
     out = capsys.readouterr().out
     assert "| linear_ar |" in out and "interval coverage" in out
+    assert "gru-direct-gaussian vs linear AR, Diebold–Mariano test" in out
     assert (tmp_path / "forecast" / "gru" / "next_24h.png").is_file()
 
 

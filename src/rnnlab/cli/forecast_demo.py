@@ -68,6 +68,13 @@ def section(run_dir: Path, quick: bool) -> None:
         print(f"trained {summary.get('epochs')} epoch(s), stopped: {summary.get('stopped')}")
         report = evaluate_run(model_dir, "test")
         print(report["table"])
+        for name, dm in report["dm_vs_linear_ar"].items():
+            sq, ab = dm["squared"], dm["absolute"]
+            print(
+                f"{name} vs linear AR, Diebold–Mariano test (negative: lower error; p two-sided): "
+                f"squared {sq['statistic']:+.2f} (p = {sq['p_value']:.2g}), "
+                f"absolute {ab['statistic']:+.2f} (p = {ab['p_value']:.2g})"
+            )
         iv = report["interval"]
         print(f"{iv['level']:.0%} interval coverage on test: {iv['coverage']:.1%}")
         out = model_dir / "next_24h.csv"
