@@ -24,7 +24,6 @@ weights; the linear AR is then also refitted on train + validation.
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import re
 import tempfile
@@ -33,7 +32,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from forecast_common import baselines, load_points, machine, save, table, train_one
+from forecast_common import (
+    baselines,
+    load_points,
+    machine,
+    save,
+    table,
+    train_one,
+    validation_blocks,
+    with_wind_components,
+)
 
 from rnnlab.data.inmet import read_inmet
 from rnnlab.data.splits import SplitConfig
@@ -46,14 +54,6 @@ from rnnlab.training import TrainConfig
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "inmet-a001-brasilia"
 DEFAULT_INPUTS = "humidity,pressure,dew_point,radiation,wind_speed"
 DM_LAGS = (48, 168)  # HAC lags: two horizons (origins overlap by 23 h), and a week
-
-
-def with_wind_components(frame):
-    """Wind as a vector: u = −s·sin θ, v = −s·cos θ (θ the direction it blows FROM, degrees),
-    so north (360°) and 1° are neighbours and calm air has no direction."""
-    theta = np.deg2rad(frame["wind_dir"].to_numpy(dtype=float))
-    speed = frame["wind_speed"].to_numpy(dtype=float)
-    return frame.assign(wind_u=-speed * np.sin(theta), wind_v=-speed * np.cos(theta))
 
 
 def input_columns(spec: str, frame) -> tuple[str, ...]:
@@ -79,29 +79,6 @@ def dm_lines(points: dict, actual: np.ndarray, reference: str) -> list[str]:
                 f"| {r[1].statistic:+.2f} | {_p(r[1].p_value)} |"
             )
     return lines
-
-
-def validation_blocks(w: SeriesWindows, spec: str) -> SeriesWindows:
-    """Move the validation windows to the blocks ``"start:end,start:end"`` (end exclusive) of
-    the years before the test: a window is "valid" if its H targets lie in a block, dropped
-    if they straddle one, "train" otherwise; the test windows are untouched."""
-    before = np.sort(np.concatenate([w.starts["train"], w.starts["valid"]]))  # origins t
-    inside = np.zeros(len(w.index), dtype=bool)
-    for block in spec.split(","):
-        lo, hi = (np.datetime64(v, "h") for v in block.split(":"))
-        if hi > np.datetime64("2024-01-01", "h") or lo >= hi:
-            raise ValueError(f"expected validation blocks before 2024, got {block!r}")
-        times = w.index.tz_convert(None).to_numpy().astype("datetime64[h]")
-        inside |= (times >= lo) & (times < hi)
-    count = np.concatenate([[0], np.cumsum(inside)])  # targets of t: rows [t, t + H)
-    n_in = count[before + w.config.horizon] - count[before]
-    out = copy.copy(w)
-    out.starts = {
-        "train": before[n_in == 0],
-        "valid": before[n_in == w.config.horizon],
-        "test": w.starts["test"],
-    }
-    return out
 
 
 def combine(paths: list[Path], args) -> None:

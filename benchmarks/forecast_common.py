@@ -3,6 +3,7 @@ score it beside the baselines on the same test windows. Run the forecast_*.py sc
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import platform
@@ -180,7 +181,35 @@ def save(path: Path, rows: dict) -> None:
     path.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
 
 
-__all__ = ["baselines", "machine", "replace", "save", "table", "train_one"]
+def with_wind_components(frame):
+    """Wind as a vector: u = −s·sin θ, v = −s·cos θ (θ the direction it blows FROM, degrees),
+    so north (360°) and 1° are neighbours and calm air has no direction."""
+    theta = np.deg2rad(frame["wind_dir"].to_numpy(dtype=float))
+    speed = frame["wind_speed"].to_numpy(dtype=float)
+    return frame.assign(wind_u=-speed * np.sin(theta), wind_v=-speed * np.cos(theta))
+
+
+def validation_blocks(w: SeriesWindows, spec: str) -> SeriesWindows:
+    """Move the validation windows to the blocks ``"start:end,start:end"`` (end exclusive) of
+    the years before the test: a window is "valid" if its H targets lie in a block, dropped
+    if they straddle one, "train" otherwise; the test windows are untouched."""
+    before = np.sort(np.concatenate([w.starts["train"], w.starts["valid"]]))  # origins t
+    inside = np.zeros(len(w.index), dtype=bool)
+    for block in spec.split(","):
+        lo, hi = (np.datetime64(v, "h") for v in block.split(":"))
+        if hi > np.datetime64("2024-01-01", "h") or lo >= hi:
+            raise ValueError(f"expected validation blocks before 2024, got {block!r}")
+        times = w.index.tz_convert(None).to_numpy().astype("datetime64[h]")
+        inside |= (times >= lo) & (times < hi)
+    count = np.concatenate([[0], np.cumsum(inside)])  # targets of t: rows [t, t + H)
+    n_in = count[before + w.config.horizon] - count[before]
+    out = copy.copy(w)
+    out.starts = {
+        "train": before[n_in == 0],
+        "valid": before[n_in == w.config.horizon],
+        "test": w.starts["test"],
+    }
+    return out
 
 
 def load_points(paths: list[Path]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -194,3 +223,16 @@ def load_points(paths: list[Path]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
             for i, name in enumerate(z["names"]):
                 points[f"{Path(path).stem}: {name}"] = z[f"p{i}"]
     return actual, points
+
+
+__all__ = [
+    "baselines",
+    "load_points",
+    "machine",
+    "replace",
+    "save",
+    "table",
+    "train_one",
+    "validation_blocks",
+    "with_wind_components",
+]
