@@ -206,3 +206,16 @@ def test_a_model_trained_on_bulk_files_predicts_from_a_portal_export(tmp_path):
     a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
     pd.testing.assert_frame_equal(a, b)
     assert list(a.columns) == ["time_utc", "local_time", "temp", "temp_actual"]
+
+
+def test_rmse_scaled_is_reported_only_when_the_loss_is_a_mean_square():
+    from rnnlab.cli.forecast_task import ForecastTask
+    from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+
+    def metrics(**kw):
+        model = Forecaster(ForecasterConfig(input_size=2, horizon=3, **kw))
+        return ForecastTask(model, windows=None).eval_metrics(0.25)
+
+    assert metrics() == {"rmse_scaled": 0.5}
+    assert metrics(loss="l1") == {} and metrics(loss="huber") == {}
+    assert metrics(output="gaussian") == {}

@@ -100,8 +100,9 @@ class ForecastTask:
         return StepResult(loss=self.model.loss(x, known, y), state=None, items=len(batch))
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
-        if self.model.config.output == "point" and self.model.config.strategy != "recursive":
-            return {"rmse_scaled": math.sqrt(max(mean_loss, 0.0))}
+        c = self.model.config
+        if c.output == "point" and c.strategy != "recursive" and c.loss == "mse":
+            return {"rmse_scaled": math.sqrt(max(mean_loss, 0.0))}  # the loss is an MSE
         return {}
 
     def forecast(
