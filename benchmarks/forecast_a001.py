@@ -205,24 +205,29 @@ def main() -> None:
         }
         if args.loss != "mse":
             model["loss"] = args.loss
+
+        def fit(windows, cfg, run_dir, model=model, **kw):
+            return train_one(
+                windows,
+                model,
+                cfg,
+                run_dir,
+                args.batch,
+                args.stride,
+                scale,
+                False,
+                level,
+                ar_ridge=args.ridge,
+                keep_point=True,
+                **kw,
+            )
+
         for k in range(args.seeds):
             seed = args.seed0 + k
             cfg = replace(train, seed=seed)
             with tempfile.TemporaryDirectory() as run_dir:
                 name = f"{base} seed {seed}"
-                r = train_one(
-                    w,
-                    model,
-                    cfg,
-                    Path(run_dir),
-                    args.batch,
-                    args.stride,
-                    scale,
-                    False,
-                    level,
-                    ar_ridge=args.ridge,
-                    keep_point=True,
-                )
+                r = fit(w, cfg, Path(run_dir))
                 points[name], rows[name] = r.pop("point"), r
                 models.append(name)
                 print(name, r, flush=True)
@@ -230,20 +235,7 @@ def main() -> None:
                     epochs = max(r["best_epoch"] or args.epochs, 1)
                     cfg = replace(cfg, epochs=epochs, patience=None, schedule="warmup_cosine")
                     name = f"{base} seed {seed}, refit {epochs} ep on train+valid"
-                    r = train_one(
-                        full,
-                        model,
-                        cfg,
-                        Path(run_dir) / "refit",
-                        args.batch,
-                        args.stride,
-                        scale,
-                        False,
-                        level,
-                        ar_ridge=args.ridge,
-                        keep_point=True,
-                        which="last",
-                    )
+                    r = fit(full, cfg, Path(run_dir) / "refit", which="last")
                     points[name], rows[name] = r.pop("point"), r
                     models.append(name)
                     print(name, r, flush=True)
