@@ -66,7 +66,7 @@ def load_ensemble(run_dir: str | Path, which: str = "best") -> LoadedRun:
 def _load(run_dir: Path, paths: list[str], which: str) -> LoadedRun:
     runs = []
     for path in paths:
-        member_dir = run_dir / path
+        member_dir = Path(os.path.normpath(run_dir / path))
         if is_ensemble(member_dir):
             raise ValueError(
                 f"ensemble member {member_dir} is itself an ensemble; list its members instead"
