@@ -61,6 +61,8 @@ def test_l1_fits_the_median_and_mse_the_mean():
 def test_loss_errors():
     with pytest.raises(ValueError, match="unknown point loss 'mae'"):
         PointHead("mae")
+    with pytest.raises(ValueError, match="unknown point loss 'mae'"):
+        config(loss="mae")  # at the config, before any model is built
     with pytest.raises(ValueError, match="loss 'l1' needs output 'point'"):
         make_head("gaussian", (0.5,), "l1")
     with pytest.raises(ValueError, match="loss 'l1' needs output 'point' and strategy"):

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 import rnnlab.layers as layers
-from rnnlab.models.forecast_heads import make_head
+from rnnlab.models.forecast_heads import POINT_LOSSES, make_head
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 CELLS = ("elman", "lstm", "gru")
@@ -74,6 +74,8 @@ class ForecasterConfig:
                 f"expected 1 <= num_targets <= input_size - known_size = "
                 f"{self.input_size - self.known_size}, got {self.num_targets}"
             )
+        if self.loss not in POINT_LOSSES:
+            raise ValueError(f"unknown point loss {self.loss!r}; expected one of {POINT_LOSSES}")
         if self.loss != "mse" and (self.output != "point" or self.strategy == "recursive"):
             raise ValueError(
                 f"loss {self.loss!r} needs output 'point' and strategy 'direct' or 'seq2seq', "
