@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnlab.cli.forecast_task import ForecastTask, fit_residual_ar
 from rnnlab.data.windows import SeriesWindows
 from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive
 from rnnlab.evaluation.forecasting import score
 from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.tasks.forecast import ForecastTask, window_shape
+from rnnlab.tasks.forecast.task import fit_residual_ar
 from rnnlab.training import TrainConfig, Trainer, load_weights
 
 
@@ -82,14 +83,7 @@ def train_one(
             w, model_cfg, train_cfg, run_dir, batch_size, stride, scale, to_scaled, seeds, ar_ridge
         )
     torch.manual_seed(train_cfg.seed)
-    cfg = ForecasterConfig(
-        input_size=len(w.columns),
-        known_size=w.known.shape[1],
-        num_targets=len(w.config.targets),
-        horizon=w.config.horizon,
-        **model_cfg,
-    )
-    model = fit_residual_ar(Forecaster(cfg), w, ar_ridge)
+    model = fit_residual_ar(Forecaster(ForecasterConfig(**model_cfg), window_shape(w)), w, ar_ridge)
     task = ForecastTask(model, w, batch_size, stride, seed=train_cfg.seed)
     t0 = time.perf_counter()
     summary = Trainer(task, train_cfg, run_dir).fit()

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.cli.lm_task import LanguageModelTask, LMDataConfig, LMObjectiveConfig
 from rnnlab.data.text import CharTokenizer, batchify, read_text
 from rnnlab.evaluation.language import evaluate_stream, unigram_baseline
 from rnnlab.models.language_model import LanguageModel, LMConfig
+from rnnlab.tasks.lm import LanguageModelTask, LMDataConfig, LMObjectiveConfig
 from rnnlab.training import TrainConfig, Trainer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

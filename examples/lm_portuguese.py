@@ -1,7 +1,8 @@
 """A word-level language model of Portuguese news text, from the library API.
 
 Reads the Portuguese sentences shipped with rnnlab (UD Bosque, CC BY-SA 4.0),
-builds a vocabulary, trains a small LSTM language model with the Trainer,
+builds a vocabulary, trains a small LSTM language model with rnnlab's one
+train recipe (``rnnlab.tasks.train``, what ``rnnlab lm train`` runs),
 then asks it the course question: given a sequence of words, what is the
 probability distribution of the next word?
 
@@ -15,8 +16,6 @@ import argparse
 import math
 from pathlib import Path
 
-from rnnlab.cli.lm_task import LanguageModelTask, LMDataConfig
-from rnnlab.data.text import WordTokenizer, batchify, load_corpus
 from rnnlab.evaluation.language import (
     evaluate_stream,
     format_table,
@@ -25,47 +24,35 @@ from rnnlab.evaluation.language import (
     unigram_baseline,
 )
 from rnnlab.generation import SamplingConfig, beam_search, generate
-from rnnlab.models.language_model import LanguageModel, LMConfig
-from rnnlab.training import TrainConfig, Trainer, seed_everything
+from rnnlab.tasks import train
+from rnnlab.tasks.lm import load_lm, prepare_data
+from rnnlab.tasks.lm.config import LMDataConfig
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--run-dir", type=Path, default=Path("runs/example-lm-pt"))
 args = parser.parse_args()
-seed_everything(0)
 
 # 1. text in: sentences -> a vocabulary -> one stream of ids with <eos> after each sentence
-corpus = load_corpus("shipped:pt-bosque")
-tokenizer = WordTokenizer.build(corpus.train, min_freq=3, lowercase=True)
-train_ids = tokenizer.encode_lines(corpus.train)
-valid_ids = tokenizer.encode_lines(corpus.valid)
+data = {"path": "shipped:pt-bosque", "min_freq": 3, "lowercase": True, "batch_size": 32,
+        "bptt": 35}  # 32 parallel streams, truncated BPTT over chunks of 35 words
+prepared = prepare_data(LMDataConfig(**data))
+tokenizer, train_ids, valid_ids = prepared.tokenizer, prepared.ids["train"], prepared.ids["valid"]
 print(f"{len(train_ids)} training tokens, vocabulary {len(tokenizer)}")
+print(f"an untrained model's loss is ≈ log V = {math.log(len(tokenizer)):.2f} nats")
 
-# 2. the model: embedding -> LSTM -> softmax, with tied input/output embeddings
-model = LanguageModel(
-    LMConfig(
-        embedding_size=128,
-        hidden_size=128,
-        num_layers=1,
-        tie_weights=True,
-        dropout_input=0.2,
-        dropout_output=0.3,
-    ),
-    vocab_size=len(tokenizer),
-)
-before = evaluate_stream(model, valid_ids)
-print(f"untrained: loss {before.loss:.2f} nats ≈ log V = {math.log(len(tokenizer)):.2f}")
-
-# 3. training: 32 parallel streams, truncated BPTT over chunks of 35 words
-data = LMDataConfig(batch_size=32, bptt=35)
-streams = {"train": batchify(train_ids, 32), "valid": batchify(valid_ids, 10)}
-task = LanguageModelTask(model, tokenizer, streams, data)
-config = TrainConfig(
-    epochs=args.epochs, optimizer="adam", lr=3e-3, clip_norm=0.5, carry_state=True, progress=False
-)
-args.run_dir.mkdir(parents=True, exist_ok=True)
-tokenizer.save(args.run_dir / "tokenizer.json")
-Trainer(task, config, args.run_dir).fit()
+# 2. the model (embedding -> LSTM -> softmax, tied input/output embeddings) and 3. training:
+#    one config, the same recipe as `rnnlab lm train` (the run directory keeps everything)
+config = {
+    "task": {"kind": "lm"},
+    "data": data,
+    "model": {"embedding_size": 128, "hidden_size": 128, "num_layers": 1, "tie_weights": True,
+              "dropout_input": 0.2, "dropout_output": 0.3},
+    "train": {"epochs": args.epochs, "optimizer": "adam", "lr": 3e-3, "clip_norm": 0.5,
+              "progress": False, "seed": 0},
+}
+train(config, args.run_dir, replace=True)
+model = load_lm(args.run_dir).model  # the weights with the best validation loss
 
 # 4. how good is it? perplexity next to the unigram baseline
 after = evaluate_stream(model, valid_ids)

@@ -34,7 +34,7 @@ def test_unknown_field_lists_known_ones():
 
 
 def test_wrong_type_is_reported():
-    with pytest.raises(TypeError, match="Inner.hidden: expected int"):
+    with pytest.raises(TypeError, match="Inner.hidden: expected an integer"):
         from_dict(Inner, {"hidden": "big"})
 
 

@@ -39,7 +39,7 @@ def _train_args(data, run_dir, *extra):
         "24",
         "--horizon",
         "6",
-        "--hidden",
+        "--hidden-size",
         "8",
         "--epochs",
         "1",

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlab.cli.forecast_task import ForecastTask, load_run
 from rnnlab.cli.main import main
+from rnnlab.tasks.forecast import ForecastTask, load_run
 
 
 def test_train_evaluate_predict(series_csv, forecast_train_args, tmp_path, capsys):
@@ -49,8 +49,9 @@ def test_train_evaluate_predict(series_csv, forecast_train_args, tmp_path, capsy
 
 
 def test_predict_from_the_run_directory_alone_matches_the_trained_model(series_csv, tmp_path):
-    from rnnlab.cli.forecast_task import build
-    from rnnlab.training import TrainConfig, Trainer
+    from rnnlab.tasks import resolve_config
+    from rnnlab.tasks.forecast import build
+    from rnnlab.training import Trainer
 
     run = tmp_path / "run"
     config = {
@@ -59,8 +60,9 @@ def test_predict_from_the_run_directory_alone_matches_the_trained_model(series_c
         "model": {"cell": "lstm", "hidden_size": 8, "strategy": "seq2seq"},
         "forecast": {"train_stride": 4},
     }
-    task = build(config, run)
-    Trainer(task, TrainConfig(epochs=1, progress=False), run, extra_config=config).fit()
+    cfg = resolve_config({**config, "train": {"epochs": 1, "progress": False}}, kind="forecast")
+    task = build(cfg, run)
+    Trainer(task, cfg.train, run, extra_config=cfg.task_dict()).fit()
     loaded = load_run(run, which="last")  # the weights the in-memory model ended with
     w = loaded.windows(pd.read_csv(series_csv, index_col="time", parse_dates=True))
     t = w.starts["train"][-50:]
@@ -114,7 +116,7 @@ def test_clear_errors(series_csv, forecast_train_args, tmp_path, capsys):
 
 
 def test_demo_section_quick(tmp_path, capsys):
-    from rnnlab.cli.forecast_demo import section
+    from rnnlab.demo.forecast import section
 
     section(tmp_path / "forecast", quick=True)
     out = capsys.readouterr().out
@@ -177,7 +179,7 @@ def test_a_model_trained_on_bulk_files_predicts_from_a_portal_export(tmp_path):
                 "12",
                 "--horizon",
                 "3",
-                "--hidden",
+                "--hidden-size",
                 "4",
                 "--epochs",
                 "1",
@@ -209,11 +211,10 @@ def test_a_model_trained_on_bulk_files_predicts_from_a_portal_export(tmp_path):
 
 
 def test_rmse_scaled_is_reported_only_when_the_loss_is_a_mean_square():
-    from rnnlab.cli.forecast_task import ForecastTask
-    from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+    from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
     def metrics(**kw):
-        model = Forecaster(ForecasterConfig(input_size=2, horizon=3, **kw))
+        model = Forecaster(ForecasterConfig(**kw), ForecastShape(2, 0, 1, 3))
         return ForecastTask(model, windows=None).eval_metrics(0.25)
 
     assert metrics() == {"rmse_scaled": 0.5}

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlab.cli.forecast_ensemble import ENSEMBLE_FILE
-from rnnlab.cli.forecast_task import load_run
 from rnnlab.cli.main import main
 from rnnlab.models.forecast_ensemble import ForecastEnsemble
+from rnnlab.tasks.forecast import ENSEMBLE_FILE, load_run
 
 
 @pytest.fixture

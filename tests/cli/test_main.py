@@ -18,10 +18,13 @@ def test_no_command_prints_help_and_fails(capsys):
     assert "usage: rnnlab" in capsys.readouterr().out
 
 
-def test_unknown_demo_section_is_a_clear_error(capsys, tmp_path):
-    code = main(["demo", "--run-dir", str(tmp_path), "--only", "nonsense"])
-    assert code == 2
-    assert "unknown demo section(s) ['nonsense']" in capsys.readouterr().err
+def test_unknown_demo_section_is_a_clear_error_listing_the_names(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--run-dir", str(tmp_path), "--only", "nonsense"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nonsense'" in err and "'language-model'" in err
+    assert not (tmp_path / "language-model").exists()
 
 
 def test_python_dash_m_runs_the_cli():
@@ -39,7 +42,7 @@ def test_checkpoint_errors_are_reported_without_a_traceback(monkeypatch, capsys)
         raise CheckpointError("no usable checkpoint in runs/x: model.safetensors is truncated")
 
     monkeypatch.setattr(demo, "run", broken)
-    assert main(["demo"]) == 3
+    assert main(["demo"]) == 2  # a corrupt checkpoint is bad input like any other
     assert "rnnlab: error: no usable checkpoint in runs/x" in capsys.readouterr().err
 
 

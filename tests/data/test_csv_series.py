@@ -42,7 +42,7 @@ def test_errors_name_what_is_there(tmp_path):
         read_csv_series(path)
     with pytest.raises(ValueError, match=r"unknown time column 'when'; columns: \['a', 'b'\]"):
         read_csv_series(path, time_column="when")
-    with pytest.raises(ValueError, match="could not decode as utf-8"):
+    with pytest.raises(ValueError, match="is not UTF-8: invalid byte"):
         bad = tmp_path / "latin.csv"
         bad.write_bytes("data,valor\n2024-01-01,1\n2024-01-02,2\nação,3\n".encode("latin-1"))
         read_csv_series(bad, encoding="utf-8")

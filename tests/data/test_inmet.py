@@ -87,7 +87,7 @@ def test_several_files_concatenate_and_stations_must_match(tmp_path):
 
 def test_clear_errors(tmp_path):
     latin = bulk_file(tmp_path / "a.CSV", ["20"] * 3)
-    with pytest.raises(ValueError, match="could not decode as utf-8.*Latin-1"):
+    with pytest.raises(ValueError, match="is not UTF-8: invalid byte.*Latin-1"):
         read_inmet(latin, encoding="utf-8")
     utf8 = tmp_path / "u.CSV"
     utf8.write_bytes(latin.read_bytes().decode("latin-1").encode("utf-8"))

@@ -6,15 +6,16 @@ import pytest
 import torch
 
 from rnnlab.models.forecast_ensemble import ForecastEnsemble
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
 B, L, F, C, K, H = 4, 10, 5, 2, 2, 6
 
 
 def member(seed: int, **kw) -> Forecaster:
     torch.manual_seed(seed)
-    base = dict(input_size=F, known_size=C, num_targets=K, horizon=H, hidden_size=8)
-    return Forecaster(ForecasterConfig(**{**base, **kw})).eval()
+    sizes = dict(input_size=F, known_size=C, num_targets=K, horizon=H)
+    sizes.update({k: kw.pop(k) for k in list(kw) if k in sizes})
+    return Forecaster(ForecasterConfig(**{"hidden_size": 8, **kw}), ForecastShape(**sizes)).eval()
 
 
 def inputs():
@@ -53,7 +54,7 @@ def test_one_member_is_that_member_and_the_config_is_the_first_members():
 def test_members_that_cannot_share_windows_are_refused():
     with pytest.raises(ValueError, match="at least one member"):
         ForecastEnsemble([])
-    with pytest.raises(ValueError, match="member 1: expected horizon = 6 like member 0, got 3"):
+    with pytest.raises(ValueError, match="member 1: expected shape = .*horizon=6"):
         ForecastEnsemble([member(0), member(1, horizon=3)])
     with pytest.raises(ValueError, match="member 1: expected output = 'point'"):
         ForecastEnsemble([member(0), member(1, output="gaussian")])

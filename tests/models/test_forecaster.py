@@ -9,15 +9,17 @@ import pytest
 import torch
 
 from rnnlab.models.forecast_heads import GaussianHead, QuantileHead
-from rnnlab.models.forecaster import CELLS, Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import CELLS, Forecaster, ForecasterConfig, ForecastShape
 
 B, L, F, C, K, H = 3, 10, 5, 2, 2, 6
 
 
 
-def config(**kw) -> ForecasterConfig:
-    base = dict(input_size=F, known_size=C, num_targets=K, horizon=H, hidden_size=8)
-    return ForecasterConfig(**{**base, **kw})
+def config(**kw) -> tuple[ForecasterConfig, ForecastShape]:
+    """(model config, shape) for ``Forecaster(*config(...))``; size keywords go to the shape."""
+    sizes = dict(input_size=F, known_size=C, num_targets=K, horizon=H)
+    sizes.update({k: kw.pop(k) for k in list(kw) if k in sizes})
+    return ForecasterConfig(**{"hidden_size": 8, **kw}), ForecastShape(**sizes)
 
 
 def batch():
@@ -42,7 +44,7 @@ def batch():
     ],
 )
 def test_shapes_and_gradients(cell, strategy, output):
-    model = Forecaster(config(cell=cell, strategy=strategy, output=output))
+    model = Forecaster(*config(cell=cell, strategy=strategy, output=output))
     x, known, y = batch()
     P = {"point": 1, "gaussian": 2, "quantile": 3}[output]
     assert model(x, known).shape == (B, H, K, P)
@@ -55,7 +57,7 @@ def test_shapes_and_gradients(cell, strategy, output):
 
 def test_recursive_forecast_equals_one_pass_over_its_own_feedback():
     torch.manual_seed(0)
-    model = Forecaster(config(strategy="recursive", cell="lstm")).eval()
+    model = Forecaster(*config(strategy="recursive", cell="lstm")).eval()
     x, known, _ = batch()
     pred = model.predict(x, known)  # (B, H, K)
     # rebuild the fed-back rows, then run the encoder once over window + rows
@@ -70,7 +72,7 @@ def test_recursive_forecast_equals_one_pass_over_its_own_feedback():
 
 
 def test_seq2seq_step_h_never_sees_later_known_features():
-    model = Forecaster(config(strategy="seq2seq")).eval()
+    model = Forecaster(*config(strategy="seq2seq")).eval()
     x, known, _ = batch()
     later = known.clone()
     later[:, 3:] += 5.0
@@ -108,7 +110,7 @@ def test_pinball_loss_and_quantile_intervals():
 
 
 def test_highway_adds_a_linear_map_of_the_last_rows():
-    model = Forecaster(config(highway=4)).eval()
+    model = Forecaster(*config(highway=4)).eval()
     x, known, _ = batch()
     with torch.no_grad():
         model.proj.weight.zero_()
@@ -119,8 +121,8 @@ def test_highway_adds_a_linear_map_of_the_last_rows():
 
 def test_backends_agree():
     torch.manual_seed(0)
-    a = Forecaster(config(cell="gru", backend="explicit"))
-    b = Forecaster(config(cell="gru", backend="fused"))
+    a = Forecaster(*config(cell="gru", backend="explicit"))
+    b = Forecaster(*config(cell="gru", backend="fused"))
     b.load_state_dict(a.state_dict())
     x, known, _ = batch()
     assert torch.allclose(a(x, known), b(x, known), atol=1e-5)
@@ -133,13 +135,13 @@ def test_config_errors():
         config(cell="transformer")
     with pytest.raises(ValueError, match="num_targets <= input_size - known_size = 3"):
         config(num_targets=4)
-    model = Forecaster(config())
+    model = Forecaster(*config())
     with pytest.raises(ValueError, match=r"expected x of shape \(B, L, 5\), got \(2, 10, 4\)"):
         model(torch.zeros(2, 10, 4), torch.zeros(2, H, C))
 
 
 def test_custom_cell_through_recurrent():
-    model = Forecaster(config(cell="rnnlab.cells:GRUCell", strategy="seq2seq"))
+    model = Forecaster(*config(cell="rnnlab.cells:GRUCell", strategy="seq2seq"))
     x, known, _ = batch()
     assert model(x, known).shape == (B, H, K, 1)
     assert type(model.encoder).__name__ == "Recurrent"
@@ -154,7 +156,8 @@ def test_direct_gru_learns_a_sine():
     y = torch.stack([series[s : s + 12] for s in starts]).unsqueeze(-1)  # (N, 12, 1)
     known = torch.zeros(len(starts), 12, 0)
     model = Forecaster(
-        ForecasterConfig(input_size=1, known_size=0, num_targets=1, horizon=12, hidden_size=16)
+        ForecasterConfig(hidden_size=16),
+        ForecastShape(input_size=1, known_size=0, num_targets=1, horizon=12),
     )
     opt = torch.optim.Adam(model.parameters(), lr=2e-2)
     first = model.loss(x, known, y).item()
@@ -168,7 +171,7 @@ def test_direct_gru_learns_a_sine():
 
 @pytest.mark.parametrize("strategy", ["direct", "seq2seq", "recursive"])
 def test_normalize_last_makes_forecasts_shift_with_the_level(strategy):
-    model = Forecaster(config(strategy=strategy, normalize="last")).eval()
+    model = Forecaster(*config(strategy=strategy, normalize="last")).eval()
     x, known, y = batch()
     shifted = x.clone()
     shifted[..., : F - C] += 7.0  # a new level on every non-calendar column

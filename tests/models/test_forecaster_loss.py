@@ -6,14 +6,16 @@ import pytest
 import torch
 
 from rnnlab.models.forecast_heads import PointHead, make_head
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
 B, L, F, C, K, H = 3, 10, 5, 2, 2, 6
 
 
-def config(**kw) -> ForecasterConfig:
-    base = dict(input_size=F, known_size=C, num_targets=K, horizon=H, hidden_size=8)
-    return ForecasterConfig(**{**base, **kw})
+def config(**kw) -> tuple[ForecasterConfig, ForecastShape]:
+    """(model config, shape) for ``Forecaster(*config(...))``; size keywords go to the shape."""
+    sizes = dict(input_size=F, known_size=C, num_targets=K, horizon=H)
+    sizes.update({k: kw.pop(k) for k in list(kw) if k in sizes})
+    return ForecasterConfig(**{"hidden_size": 8, **kw}), ForecastShape(**sizes)
 
 
 def test_point_losses_by_hand():
@@ -29,8 +31,8 @@ def test_point_losses_by_hand():
 def test_default_is_mse_and_the_model_uses_its_loss():
     assert ForecasterConfig().loss == "mse"
     torch.manual_seed(0)
-    a = Forecaster(config())
-    b = Forecaster(config(loss="l1"))
+    a = Forecaster(*config())
+    b = Forecaster(*config(loss="l1"))
     b.load_state_dict(a.state_dict())
     g = torch.Generator().manual_seed(1)
     x, known, y = (
@@ -41,7 +43,7 @@ def test_default_is_mse_and_the_model_uses_its_loss():
     pred = a.predict(x, known)
     assert torch.allclose(a.loss(x, known, y), ((pred - y) ** 2).mean(), atol=1e-6)
     assert torch.allclose(b.loss(x, known, y), (pred - y).abs().mean(), atol=1e-6)
-    c = Forecaster(config(loss="huber", strategy="seq2seq"))  # seq2seq takes it too
+    c = Forecaster(*config(loss="huber", strategy="seq2seq"))  # seq2seq takes it too
     c.loss(x, known, y).backward()
 
 

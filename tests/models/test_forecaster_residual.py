@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
 B, L, F, C, K, H, S = 4, 10, 5, 2, 2, 6, 7
 
 
-def config(**kw) -> ForecasterConfig:
-    base = dict(input_size=F, known_size=C, num_targets=K, horizon=H, hidden_size=8, residual_ar=S)
-    return ForecasterConfig(**{**base, **kw})
+def config(**kw) -> tuple[ForecasterConfig, ForecastShape]:
+    """(model config, shape) for ``Forecaster(*config(...))``; size keywords go to the shape."""
+    sizes = dict(input_size=F, known_size=C, num_targets=K, horizon=H)
+    sizes.update({k: kw.pop(k) for k in list(kw) if k in sizes})
+    return ForecasterConfig(**{"hidden_size": 8, "residual_ar": S, **kw}), ForecastShape(**sizes)
 
 
 def batch():
@@ -40,7 +42,7 @@ def reference_base(x: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize("output", ["point", "gaussian", "quantile"])
 @pytest.mark.parametrize("normalize", ["none", "last"])
 def test_untrained_model_forecasts_exactly_the_ar(strategy, output, normalize):
-    model = Forecaster(config(strategy=strategy, output=output, normalize=normalize)).eval()
+    model = Forecaster(*config(strategy=strategy, output=output, normalize=normalize)).eval()
     A = weights()
     model.set_residual_ar(A)
     x, known, _ = batch()
@@ -52,11 +54,11 @@ def test_untrained_model_forecasts_exactly_the_ar(strategy, output, normalize):
 
 
 def test_network_output_is_added_to_the_ar_and_only_the_network_learns():
-    model = Forecaster(config())
+    model = Forecaster(*config())
     model.set_residual_ar(weights())
     torch.nn.init.normal_(model.proj.weight)  # a trained-looking output layer
     x, known, y = batch()
-    plain = Forecaster(config(residual_ar=0))
+    plain = Forecaster(*config(residual_ar=0))
     plain.load_state_dict({k: v for k, v in model.state_dict().items() if k != "ar_weight"})
     torch.testing.assert_close(
         model.predict(x, known), model.residual_base(x) + plain.predict(x, known)
@@ -74,7 +76,7 @@ def test_network_output_is_added_to_the_ar_and_only_the_network_learns():
 def test_the_correction_learns_what_the_ar_misses():
     """y = AR part + a nonlinear part; the AR alone leaves the nonlinear part as error."""
     torch.manual_seed(0)
-    model = Forecaster(config(num_targets=1, input_size=3, known_size=0, hidden_size=16))
+    model = Forecaster(*config(num_targets=1, input_size=3, known_size=0, hidden_size=16))
     A = torch.zeros(S * 3 + 1, H)
     A[-1] = 0.5
     model.set_residual_ar(A)
@@ -95,14 +97,14 @@ def test_errors():
         config(strategy="recursive")
     with pytest.raises(ValueError, match="residual_ar >= 0"):
         config(residual_ar=-1)
-    model = Forecaster(config())
+    model = Forecaster(*config())
     with pytest.raises(ValueError, match=r"expected AR weights of shape \(36, 12\), got \(3, 12\)"):
         model.set_residual_ar(torch.zeros(3, H * K))
     with pytest.raises(ValueError, match="finite"):
         model.set_residual_ar(torch.full((S * F + 1, H * K), float("nan")))
     with pytest.raises(ValueError, match="residual_ar > 0"):
-        Forecaster(config(residual_ar=0)).set_residual_ar(weights())
+        Forecaster(*config(residual_ar=0)).set_residual_ar(weights())
     x, known, _ = batch()
-    short = Forecaster(config(residual_ar=L + 1))
+    short = Forecaster(*config(residual_ar=L + 1))
     with pytest.raises(ValueError, match="at least 11 input steps, got 10"):
         short(x, known)

@@ -2,8 +2,9 @@
 
 Each command lives in its own module under ``rnnlab.cli`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to the
-function that runs it. Commands are imported when the parser is built, which is
-cheap: the heavy imports happen inside the command functions.
+function that runs it; the work itself is done by :mod:`rnnlab.tasks` and
+below. Errors in what the user gave (a config, a flag, a file, a run
+directory) are printed as ``rnnlab: error: …`` with exit status 2, no traceback.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import sys
 COMMAND_MODULES = (
     "rnnlab.cli.demo",
     "rnnlab.cli.train",
-    "rnnlab.cli.forecast",
     "rnnlab.cli.lm",
+    "rnnlab.cli.forecast",
     "rnnlab.cli.diagnose",
 )
+# small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)
+DEFAULT_THREADS = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,13 +32,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlab",
         description="Recurrent neural networks on PyTorch: train, evaluate, generate, forecast.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="debug logging, and tracebacks on errors")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="torch intra-op threads (small recurrent models are fastest on one)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
+    for action in subparsers.choices.values():  # every default shown in every --help
+        _show_defaults(action)
     return parser
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _show_defaults(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,22 +65,30 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    if args.threads < 1:
+        parser.error(f"--threads: expected >= 1, got {args.threads}")
     try:
+        import torch
+
+        torch.set_num_threads(args.threads)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("rnnlab: interrupted", file=sys.stderr)
         return 130
     except Exception as err:
-        # errors at the public boundary already say what was expected and what came:
-        # print them without a traceback; anything else is a bug and keeps its traceback
-        from rnnlab.training import CheckpointError, NonFiniteLossError
-
-        if args.verbose or not isinstance(
-            err, (ValueError, FileNotFoundError, CheckpointError, NonFiniteLossError)
-        ):
+        # errors at the public boundary say what was expected and what came: print them
+        # without a traceback; anything else is a bug and keeps its traceback
+        if args.verbose or not _user_error(err):
             raise
         print(f"rnnlab: error: {err}", file=sys.stderr)
-        return 3 if isinstance(err, (CheckpointError, NonFiniteLossError)) else 2
+        return 3 if type(err).__name__ == "NonFiniteLossError" else 2
+
+
+def _user_error(err: Exception) -> bool:
+    from rnnlab.training import CheckpointError, NonFiniteLossError
+
+    return isinstance(err, (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
+                            PermissionError, CheckpointError, NonFiniteLossError))
 
 
 if __name__ == "__main__":  # pragma: no cover

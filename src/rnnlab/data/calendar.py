@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 # kind -> (function of the index giving p, period P)
-_KINDS = {
+CALENDAR_KINDS = {
     "hour": (lambda idx: idx.hour + idx.minute / 60.0, 24.0),
     "doy": (lambda idx: idx.day_of_year - 1 + idx.hour / 24.0, 365.25),
     "dow": (lambda idx: idx.dayofweek + idx.hour / 24.0, 7.0),
@@ -37,12 +37,12 @@ def default_calendar(freq: str | None) -> tuple[str, ...]:
 
 def calendar_features(index: pd.DatetimeIndex, kinds: tuple[str, ...]) -> pd.DataFrame:
     """Columns ``<kind>_sin`` and ``<kind>_cos`` for each kind (hour, doy, dow, month)."""
-    unknown = sorted(set(kinds) - set(_KINDS))
+    unknown = sorted(set(kinds) - set(CALENDAR_KINDS))
     if unknown:
-        raise ValueError(f"unknown calendar feature(s) {unknown}; known: {sorted(_KINDS)}")
+        raise ValueError(f"unknown calendar feature(s) {unknown}; known: {sorted(CALENDAR_KINDS)}")
     columns: dict[str, np.ndarray] = {}
     for kind in kinds:
-        phase, period = _KINDS[kind]
+        phase, period = CALENDAR_KINDS[kind]
         angle = 2.0 * np.pi * np.asarray(phase(index), dtype=float) / period
         columns[f"{kind}_sin"] = np.sin(angle)
         columns[f"{kind}_cos"] = np.cos(angle)

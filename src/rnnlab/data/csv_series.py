@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnlab.data.gaps import infer_step, regularise
-from rnnlab.data.text_files import read_text
+from rnnlab.data.reading import read_text
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,9 @@ import pandas as pd
 
 from rnnlab.data.gaps import regularise
 from rnnlab.data.inmet_columns import UNITS, normalise, short_name
+from rnnlab.data.reading import read_text
+from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.solar import solar_elevation
-from rnnlab.data.text_files import read_text, resolve_path
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 from rnnlab.data.csv_series import read_csv_series
 from rnnlab.data.inmet import read_inmet
-from rnnlab.data.text_files import read_text, resolve_path
+from rnnlab.data.reading import read_text
+from rnnlab.data.shipped_data import resolve_path
 
 FORMATS = ("auto", "inmet", "csv")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rnnlab.data.calendar import calendar_features, default_calendar
+from rnnlab.data.calendar import CALENDAR_KINDS, calendar_features, default_calendar
 from rnnlab.data.gaps import infer_step
 from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.splits import SplitConfig, split_rows
@@ -35,6 +35,18 @@ class WindowConfig:
     targets: tuple[str, ...] = ("temp",)  # K columns to forecast (always inputs too)
     inputs: tuple[str, ...] = ()  # extra input columns besides the targets
     calendar: tuple[str, ...] | None = None  # "hour", "doy", "dow", "month"; None: by frequency
+
+    def __post_init__(self) -> None:
+        if self.lookback < 1 or self.horizon < 1:
+            raise ValueError(f"[window] lookback and horizon: expected >= 1, got "
+                             f"{self.lookback} and {self.horizon}")
+        if not self.targets:
+            raise ValueError("[window] targets: expected at least one column to forecast")
+        if self.calendar is not None:
+            unknown = sorted(set(self.calendar) - set(CALENDAR_KINDS))
+            if unknown:
+                raise ValueError(f"[window] calendar: unknown feature(s) {unknown}; "
+                                 f"known: {list(CALENDAR_KINDS)}")
 
 
 class SeriesWindows:

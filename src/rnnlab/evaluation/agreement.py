@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from rnnlab.data.text.reading import read_lines
+from rnnlab.data.reading import read_lines
 from rnnlab.data.text.tokenizers import Tokenizer
 from rnnlab.evaluation.language import logits_at
 

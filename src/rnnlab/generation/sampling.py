@@ -14,6 +14,7 @@ first to prime the state; then each new token is fed back in. Tokens are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,14 +35,16 @@ class SamplingConfig:
     banned: tuple[int, ...] = ()  # token ids never generated (e.g. <unk>)
 
     def __post_init__(self) -> None:
-        if self.temperature < 0:
-            raise ValueError(f"expected temperature >= 0, got {self.temperature}")
+        if not math.isfinite(self.temperature) or self.temperature < 0:
+            raise ValueError(f"expected a finite temperature >= 0, got {self.temperature}")
         if self.top_k < 0:
             raise ValueError(f"expected top_k >= 0, got {self.top_k}")
         if not 0.0 < self.top_p <= 1.0:
             raise ValueError(f"expected top_p in (0, 1], got {self.top_p}")
         if self.max_tokens < 0:
             raise ValueError(f"expected max_tokens >= 0, got {self.max_tokens}")
+        if self.seed is not None and not 0 <= self.seed < 2**63:
+            raise ValueError(f"expected a seed in [0, 2**63), got {self.seed}")
 
 
 def filter_logits(logits: Tensor, top_k: int = 0, top_p: float = 1.0) -> Tensor:

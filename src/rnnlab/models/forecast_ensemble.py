@@ -21,10 +21,10 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
 # what every member must share so that one set of windows feeds them all
-SHARED_FIELDS = ("input_size", "known_size", "num_targets", "horizon", "output")
+SHARED = ("shape", "output")
 
 
 class ForecastEnsemble(nn.Module):
@@ -38,13 +38,17 @@ class ForecastEnsemble(nn.Module):
         for j, member in enumerate(members):
             if not isinstance(member, Forecaster):
                 raise TypeError(f"member {j}: expected a Forecaster, got {type(member).__name__}")
-            for name in SHARED_FIELDS:
-                a, b = getattr(members[0].config, name), getattr(member.config, name)
+            for name in SHARED:
+                a, b = _shared(members[0], name), _shared(member, name)
                 if a != b:
                     raise ValueError(
                         f"member {j}: expected {name} = {a!r} like member 0, got {b!r}"
                     )
         self.members = nn.ModuleList(members)
+
+    @property
+    def shape(self) -> ForecastShape:
+        return self.members[0].shape
 
     @property
     def config(self) -> ForecasterConfig:
@@ -64,3 +68,7 @@ class ForecastEnsemble(nn.Module):
         if level is None:
             return torch.stack(outs).mean(0)  # (k, B, H, K) -> (B, H, K)
         return tuple(torch.stack(parts).mean(0) for parts in zip(*outs, strict=True))
+
+
+def _shared(member: Forecaster, name: str) -> object:
+    return member.shape if name == "shape" else getattr(member.config, name)

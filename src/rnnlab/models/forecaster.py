@@ -35,11 +35,28 @@ CELLS = ("elman", "lstm", "gru")
 
 
 @dataclass(frozen=True)
+class ForecastShape:
+    """What the data fixes about a window (derived from the data, never a user setting)."""
+
+    input_size: int  # F: input features per step (targets, other columns, calendar)
+    known_size: int  # C: of which the last C are known ahead (calendar)
+    num_targets: int  # K: the first K inputs are the targets
+    horizon: int  # H: steps forecast
+
+    def __post_init__(self) -> None:
+        if min(self.input_size, self.num_targets, self.horizon) < 1 or self.known_size < 0:
+            raise ValueError(f"expected positive sizes (known_size >= 0), got {self}")
+        if not 1 <= self.num_targets <= self.input_size - self.known_size:
+            raise ValueError(
+                f"expected 1 <= num_targets <= input_size - known_size = "
+                f"{self.input_size - self.known_size}, got {self.num_targets}"
+            )
+
+
+@dataclass(frozen=True)
 class ForecasterConfig:
-    input_size: int = 1  # F: input features per step (targets, other columns, calendar)
-    known_size: int = 0  # C: of which the last C are known ahead (calendar)
-    num_targets: int = 1  # K: the first K inputs are the targets
-    horizon: int = 24  # H
+    """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
+
     cell: str = "gru"  # "elman" | "lstm" | "gru" | "package.module:CellClass" (explicit loop)
     nonlinearity: str = "tanh"  # Elman only: "tanh" | "relu" | "sigmoid"
     hidden_size: int = 64  # Hd
@@ -69,11 +86,6 @@ class ForecasterConfig:
                 "probabilistic output needs strategy 'direct' or 'seq2seq', "
                 f"got 'recursive' with output {self.output!r}"
             )
-        if not 1 <= self.num_targets <= self.input_size - self.known_size:
-            raise ValueError(
-                f"expected 1 <= num_targets <= input_size - known_size = "
-                f"{self.input_size - self.known_size}, got {self.num_targets}"
-            )
         if self.loss not in POINT_LOSSES:
             raise ValueError(f"unknown point loss {self.loss!r}; expected one of {POINT_LOSSES}")
         if self.loss != "mse" and (self.output != "point" or self.strategy == "recursive"):
@@ -93,8 +105,8 @@ class ForecasterConfig:
                 f"expected residual_ar >= 0 (and 0 with strategy 'recursive'), "
                 f"got {self.residual_ar} with {self.strategy!r}"
             )
-        if min(self.horizon, self.hidden_size, self.num_layers) < 1:
-            raise ValueError("horizon, hidden_size and num_layers must be >= 1")
+        if min(self.hidden_size, self.num_layers) < 1:
+            raise ValueError("hidden_size and num_layers must be >= 1")
 
 
 def make_rnn(config: ForecasterConfig, input_size: int) -> nn.Module:
@@ -130,30 +142,31 @@ def make_rnn(config: ForecasterConfig, input_size: int) -> nn.Module:
 class Forecaster(nn.Module):
     """``out = model(x, known)``: raw outputs (B, H, K, P); ``model.head`` reads them."""
 
-    def __init__(self, config: ForecasterConfig) -> None:
+    def __init__(self, config: ForecasterConfig, shape: ForecastShape) -> None:
         super().__init__()
         self.config = config
-        c = config
-        self.dynamic = c.input_size - c.known_size  # F − C columns a recursive model feeds back
+        self.shape = shape
+        c, s = config, shape
+        self.dynamic = s.input_size - s.known_size  # F − C columns a recursive model feeds back
         self.head = make_head(c.output, c.quantiles, c.loss)
         P = self.head.params
-        self.encoder = make_rnn(c, c.input_size)
+        self.encoder = make_rnn(c, s.input_size)
         self.drop = nn.Dropout(c.dropout)
         if c.strategy == "direct":
-            self.proj = nn.Linear(c.hidden_size, c.horizon * c.num_targets * P)
+            self.proj = nn.Linear(c.hidden_size, s.horizon * s.num_targets * P)
         elif c.strategy == "seq2seq":
-            self.decoder = make_rnn(c, c.known_size + c.num_targets)
-            self.proj = nn.Linear(c.hidden_size, c.num_targets * P)
+            self.decoder = make_rnn(c, s.known_size + s.num_targets)
+            self.proj = nn.Linear(c.hidden_size, s.num_targets * P)
         else:
             self.proj = nn.Linear(c.hidden_size, self.dynamic)
         # highway and normalize move the location outputs only (point, mean, every quantile)
         self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
         if c.highway:
-            self.highway = nn.Linear(c.highway * c.input_size, c.horizon * c.num_targets)
+            self.highway = nn.Linear(c.highway * s.input_size, s.horizon * s.num_targets)
         if c.residual_ar:  # A: (S·F + 1, H·K), a buffer: saved with the weights, never trained
             self.register_buffer(
                 "ar_weight",
-                torch.zeros(c.residual_ar * c.input_size + 1, c.horizon * c.num_targets),
+                torch.zeros(c.residual_ar * s.input_size + 1, s.horizon * s.num_targets),
             )
             # zero output layer: training starts exactly at the AR forecast (as in ReZero)
             nn.init.zeros_(self.proj.weight)
@@ -180,16 +193,16 @@ class Forecaster(nn.Module):
             raise ValueError(f"residual_ar needs at least {S} input steps, got {x.shape[1]}")
         recent = x[:, -S:].flatten(1)  # (B, S·F)
         design = torch.cat([recent, recent.new_ones(len(recent), 1)], dim=1)  # (B, S·F + 1)
-        return (design @ self.ar_weight).view(len(x), self.config.horizon, -1)  # (B, H, K)
+        return (design @ self.ar_weight).view(len(x), self.shape.horizon, -1)  # (B, H, K)
 
     def _check(self, x: Tensor, known: Tensor) -> None:
-        c = self.config
-        if x.dim() != 3 or x.shape[-1] != c.input_size:
-            raise ValueError(f"expected x of shape (B, L, {c.input_size}), got {tuple(x.shape)}")
-        if known.shape[1:] != (c.horizon, c.known_size) or known.shape[0] != x.shape[0]:
+        s = self.shape
+        if x.dim() != 3 or x.shape[-1] != s.input_size:
+            raise ValueError(f"expected x of shape (B, L, {s.input_size}), got {tuple(x.shape)}")
+        if known.shape[1:] != (s.horizon, s.known_size) or known.shape[0] != x.shape[0]:
             raise ValueError(
-                f"expected known of shape ({x.shape[0]}, {c.horizon}, "
-                f"{c.known_size}), got {tuple(known.shape)}"
+                f"expected known of shape ({x.shape[0]}, {s.horizon}, "
+                f"{s.known_size}), got {tuple(known.shape)}"
             )
 
     def forward(self, x: Tensor, known: Tensor) -> Tensor:
@@ -201,7 +214,7 @@ class Forecaster(nn.Module):
         if self.config.residual_ar:  # the AR gives the level: network output = its correction
             out = out + self.residual_base(raw).unsqueeze(-1) * self.location
         elif level is not None:  # back to absolute values: location outputs + x_t
-            out = out + level[:, :, : self.config.num_targets, None] * self.location
+            out = out + level[:, :, : self.shape.num_targets, None] * self.location
         if self.config.highway:
             if x.shape[1] < self.config.highway:
                 raise ValueError(
@@ -217,35 +230,35 @@ class Forecaster(nn.Module):
         if self.config.normalize == "none":
             return x, None
         level = x[:, -1:, : self.dynamic]  # (B, 1, F − C)
-        shift = torch.cat([level, level.new_zeros(*level.shape[:2], self.config.known_size)], -1)
+        shift = torch.cat([level, level.new_zeros(*level.shape[:2], self.shape.known_size)], -1)
         return x - shift, level
 
     def _network(self, x: Tensor, known: Tensor) -> Tensor:
-        c = self.config
+        c, s = self.config, self.shape
         B = x.shape[0]
         if c.strategy == "direct":
             out, _ = self.encoder(x)  # (B, L, Hd)
             raw = self.proj(self.drop(out[:, -1]))  # (B, H·K·P)
-            return raw.view(B, c.horizon, c.num_targets, -1)
+            return raw.view(B, s.horizon, s.num_targets, -1)
         if c.strategy == "seq2seq":
             _, state = self.encoder(x)  # state: (layers, B, Hd) or (h, c)
-            last = x[:, -1:, : c.num_targets].expand(B, c.horizon, c.num_targets)  # y_t
+            last = x[:, -1:, : s.num_targets].expand(B, s.horizon, s.num_targets)  # y_t
             d = torch.cat([known, last], dim=-1)  # (B, H, C + K)
             out, _ = self.decoder(d, state)  # (B, H, Hd)
-            return self.proj(self.drop(out)).view(B, c.horizon, c.num_targets, -1)
+            return self.proj(self.drop(out)).view(B, s.horizon, s.num_targets, -1)
         return self._recursive(x, known).unsqueeze(-1)
 
     def _recursive(self, x: Tensor, known: Tensor) -> Tensor:
         """Feed each one-step forecast back as the next input: (B, H, K)."""
-        c = self.config
+        s = self.shape
         out, state = self.encoder(x)
         nxt = self.proj(self.drop(out[:, -1]))  # (B, F − C): values at the first forecast step
-        steps = [nxt[:, : c.num_targets]]
-        for h in range(1, c.horizon):
+        steps = [nxt[:, : s.num_targets]]
+        for h in range(1, s.horizon):
             row = torch.cat([nxt, known[:, h - 1]], dim=-1).unsqueeze(1)  # (B, 1, F)
             out, state = self.encoder(row, state)
             nxt = self.proj(self.drop(out[:, -1]))
-            steps.append(nxt[:, : c.num_targets])
+            steps.append(nxt[:, : s.num_targets])
         return torch.stack(steps, dim=1)  # (B, H, K)
 
     def loss(self, x: Tensor, known: Tensor, y: Tensor) -> Tensor:
@@ -253,7 +266,7 @@ class Forecaster(nn.Module):
         if self.config.strategy != "recursive":
             return self.head.loss(self(x, known), y)
         self._check(x, known)
-        K = self.config.num_targets
+        K = self.shape.num_targets
         x, level = self._relative(x)
         if level is not None:
             y = y - level[:, :, :K]

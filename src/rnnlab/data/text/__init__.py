@@ -1,8 +1,8 @@
 """Text in: reading UTF-8 files, corpora, tokenizers and stream batching for language models."""
 
+from rnnlab.data.reading import read_lines, read_text
 from rnnlab.data.text.conllu import read_conllu_sentences
 from rnnlab.data.text.corpus import TextCorpus, load_corpus, read_corpus_lines
-from rnnlab.data.text.reading import read_lines, read_text
 from rnnlab.data.text.streams import StreamBatches, batchify
 from rnnlab.data.text.tokenizers import (
     EOS,

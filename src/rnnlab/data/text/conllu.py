@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnlab.data.text.reading import read_text
+from rnnlab.data.reading import read_text
 
 _UNITS = ("surface", "syntactic")
 

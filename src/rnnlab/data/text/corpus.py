@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnnlab.data.reading import read_lines
 from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.text.conllu import read_conllu_sentences
-from rnnlab.data.text.reading import read_lines
 
 SPLITS = ("train", "valid", "test")
 _SPLIT_ALIASES = {

@@ -1,8 +1,9 @@
 """Demo section "language-model": a small word-level LSTM on Portuguese news sentences.
 
 Trains on the shipped UD Bosque sentences (``shipped:pt-bosque``) through the
-same path as ``rnnlab lm train``, prints the validation perplexity after each
-epoch next to the unigram baseline, then a sample and next-word tables,
+same recipe as ``rnnlab lm train`` (:func:`rnnlab.tasks.train`), prints the
+validation perplexity twice per epoch next to the unigram baseline, then a
+sample and next-word tables,
 including the course example "Fui ao posto de gasolina abastecer o ___".
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,36 +59,25 @@ def recipe(quick: bool) -> dict[str, Any]:
 
 
 def section(run_dir: Path, quick: bool) -> None:
-    from rnnlab.cli.lm import lm_config
-    from rnnlab.cli.lm_task import build_lm_task, load_lm
-    from rnnlab.config import from_dict
-    from rnnlab.evaluation.language import (
-        format_table,
-        next_token_distribution,
-        unigram_baseline,
-    )
+    from rnnlab.evaluation.language import format_table, unigram_baseline
     from rnnlab.generation import SamplingConfig, generate
-    from rnnlab.training import TrainConfig, Trainer, seed_everything
+    from rnnlab.tasks import resolve_config, train
+    from rnnlab.tasks.lm import load_lm, next_words, prepare_data
 
-    config = lm_config(recipe(quick), [])
-    train_cfg = from_dict(TrainConfig, config["train"])
-    seed_everything(train_cfg.seed)
-    task = build_lm_task(config, run_dir)
-    per_epoch = len(task.batches("train", 0))
-    train_cfg = replace(train_cfg, eval_every=max(1, -(-per_epoch // 2)))  # twice per epoch
-    tok = task.tokenizer
-    train_ids = task.streams["train"].t().flatten().tolist()
-    valid_ids = task.streams["valid"].t().flatten().tolist()
-    base = unigram_baseline(train_ids, valid_ids, tok.vocab_size)
-    m = task.model
+    config = resolve_config(recipe(quick), kind="lm")
+    data = config["data"]
+    prepared = prepare_data(data)  # the same tokenizer and ids the run will build
+    tok = prepared.tokenizer
+    per_epoch = -(-(len(prepared.ids["train"]) // data.batch_size - 1) // data.bptt)
+    config = resolve_config(recipe(quick), kind="lm",
+                            overrides=[f"train.eval_every={max(1, -(-per_epoch // 2))}"])
+    base = unigram_baseline(prepared.ids["train"], prepared.ids["valid"], tok.vocab_size)
+    m = config["model"]
     print(
-        f"corpus: UD Portuguese-Bosque sentences (CC BY-SA 4.0), {len(train_ids)} training "
-        f"tokens, vocabulary {tok.vocab_size} (lower-cased, words seen >= 3 times)"
+        f"corpus: UD Portuguese-Bosque sentences (CC BY-SA 4.0), {len(prepared.ids['train'])} "
+        f"training tokens, vocabulary {tok.vocab_size} (lower-cased, words seen >= 3 times)"
     )
-    print(
-        f"model: {m.config.cell.upper()} {m.config.num_layers}x{m.config.hidden_size}, "
-        f"tied embeddings, {m.num_parameters():,} parameters, backend {m.backend_used}"
-    )
+    print(f"model: {m.cell.upper()} {m.num_layers}x{m.hidden_size}, tied embeddings")
     print(
         f"step-0 sanity: a fresh model is near-uniform, loss ≈ log V = "
         f"{math.log(tok.vocab_size):.2f} nats"
@@ -106,28 +95,15 @@ def section(run_dir: Path, quick: bool) -> None:
                 flush=True,
             )
 
-    Trainer(
-        task,
-        train_cfg,
-        run_dir,
-        extra_config={k: v for k, v in config.items() if k != "train"},
-        callbacks=[Report()],
-    ).fit()
+    train(config, run_dir, callbacks=[Report()])
     lm = load_lm(run_dir, "best")
+    print(f"{lm.model.num_parameters():,} parameters, backend {lm.model.backend_used}")
     sample = SamplingConfig(temperature=0.8, top_k=40, max_tokens=30, seed=1, banned=(tok.unk_id,))
     prompt = "o governo"
     made = list(generate(lm.model, tok.encode(prompt), sample, start_id=tok.eos_id))
     text = tok.decode(made).replace("\n", " / ")
     print(f"\nsample (temperature 0.8, top-k 40, seed 1):\n  {prompt} {text}")
     for prompt in PROMPTS:
-        ids = tok.encode(prompt)
-        top = next_token_distribution(lm.model, ids, start_id=tok.eos_id, k=6)
-        unknown = [w for w, i in zip(tok.split(prompt), ids, strict=True) if i == tok.unk_id]
-        note = f"   (read as <unk>: {', '.join(unknown)})" if unknown else ""
-        print(f"\n{prompt} ___{note}")
-        words = [(tok.vocab[i], f"{p:.4f}") for i, p in top if i != tok.unk_id][:5]
-        print(format_table(words, ["next", "p"]))
-        unk = [p for i, p in top if i == tok.unk_id]
-        if unk:  # the mass of all rare words together: honest, but not a word to show
-            print(f"(<unk>, any word outside the {tok.vocab_size}-word vocabulary: {unk[0]:.4f})")
+        print()
+        print(next_words(lm, prompt, k=5).describe(tok.vocab_size))
     print(f'\nrun directory: {run_dir} (try: rnnlab lm next {run_dir} "o presidente da")')

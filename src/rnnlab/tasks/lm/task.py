@@ -1,12 +1,7 @@
-"""The language-modelling task: config sections, the Task the trainer runs, and loading a run.
+"""The language-modelling Task the trainer runs, and how a run builds it from its config.
 
-A run directory made by ``rnnlab lm train`` (or ``rnnlab train`` with
-``[task] kind = "lm"``) holds ``config.toml`` (sections ``[task]``, ``[data]``,
-``[model]``, ``[lm]``, ``[train]``), ``tokenizer.json`` and the trainer's
-checkpoints; :func:`load_lm` rebuilds the trained model from those files alone.
-
-This module wires data, model and trainer together, so it sits in the cli
-layer (the trainer knows no models; data and training import no models).
+Next-token prediction over B parallel streams of the corpus, the recurrent
+state carried (detached) from one chunk to the next: truncated BPTT.
 """
 
 from __future__ import annotations
@@ -15,53 +10,27 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.config import from_dict, load_toml
 from rnnlab.data.text import StreamBatches, Tokenizer, batchify, build_tokenizer, load_corpus
 from rnnlab.data.text.tokenizers import load_tokenizer
-from rnnlab.models.language_model import LanguageModel, LMConfig
+from rnnlab.models.language_model import LanguageModel
 from rnnlab.models.regularizers import (
     activation_regularization,
     temporal_activation_regularization,
 )
-from rnnlab.training.checkpoint import BEST, CHECKPOINTS
+from rnnlab.tasks.lm.config import LMDataConfig, LMObjectiveConfig
+from rnnlab.training.checkpoint import step_checkpoints
 from rnnlab.training.task import StepResult
+
+if TYPE_CHECKING:
+    from rnnlab.tasks.config import RunConfig
 
 log = logging.getLogger("rnnlab.lm")
 TOKENIZER_FILE = "tokenizer.json"
-
-
-@dataclass(frozen=True)
-class LMDataConfig:
-    """``[data]``: which text, how it is cut into tokens, and how it is batched."""
-
-    path: str = "shipped:pt-bosque"  # file, folder, folder/prefix, or shipped:NAME
-    level: str = "word"  # word, char or bpe
-    lowercase: bool = False  # lower-case before building the vocabulary
-    min_freq: int = 1  # rarer tokens become <unk>
-    max_vocab: int | None = None  # at most this many tokens, specials included (bpe: its size)
-    split: str = "whitespace"  # word level: "whitespace" (pre-tokenized) or "regex"
-    valid_fraction: float = 0.0  # hold out the end of a single-file corpus for validation
-    test_fraction: float = 0.0  # ... and for test
-    keep_empty: bool = False  # blank lines count as <eos> (WikiText's usual preprocessing)
-    max_train_tokens: int | None = None  # use only the first N training tokens (quick runs)
-    batch_size: int = 20  # B parallel streams in training
-    eval_batch_size: int = 10  # B for valid / test
-    bptt: int = 35  # T, the truncated-BPTT chunk length
-    variable_bptt: bool = False  # AWD-LSTM's random chunk lengths around bptt
-
-
-@dataclass(frozen=True)
-class LMObjectiveConfig:
-    """``[lm]``: terms added to the cross-entropy in training (Merity et al. 2018)."""
-
-    ar: float = 0.0  # α of activation regularisation α·mean(h̃²) (AWD-LSTM: 2)
-    tar: float = 0.0  # β of temporal activation regularisation β·mean((h_t − h_{t−1})²) (1)
 
 
 class LanguageModelTask:
@@ -73,17 +42,18 @@ class LanguageModelTask:
         tokenizer: Tokenizer,
         streams: dict[str, Tensor],
         data: LMDataConfig,
-        objective: LMObjectiveConfig = LMObjectiveConfig(),
+        objective: LMObjectiveConfig | None = None,
         seed: int = 0,
+        check_first_loss: bool = True,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.streams = streams  # split -> (L, B)
         self.data = data
-        self.objective = objective
+        self.objective = objective or LMObjectiveConfig()
         self.seed = seed
         self.chunk_length = data.bptt  # k1, announced for TBPTT(k1, k2)
-        self._first_loss_checked = False
+        self._first_loss_checked = not check_first_loss  # not on resume: the model is trained
 
     def batches(self, split: str, epoch: int) -> StreamBatches | list[Any]:
         streams = self.streams.get(split)
@@ -170,36 +140,31 @@ def prepare_data(data: LMDataConfig, tokenizer: Tokenizer | None = None) -> LMDa
     return LMData(tokenizer, ids)
 
 
-def sections(config: dict[str, Any]) -> tuple[LMDataConfig, LMConfig, LMObjectiveConfig]:
-    """The LM's typed sections of a config dict (missing sections take their defaults)."""
-    return (
-        from_dict(LMDataConfig, config.get("data", {})),
-        from_dict(LMConfig, config.get("model", {})),
-        from_dict(LMObjectiveConfig, config.get("lm", {})),
-    )
-
-
-def build_lm_task(config: dict[str, Any], run_dir: Path) -> LanguageModelTask:
-    """The ``[task] kind = "lm"`` builder: corpus, tokenizer (saved to the run), model, task."""
-    data_cfg, model_cfg, objective = sections(config)
+def build(config: RunConfig, run_dir: Path) -> LanguageModelTask:
+    """Corpus, tokenizer (saved to the run; a resumed run keeps its own), model and task."""
+    data_cfg, model_cfg, objective = config["data"], config["model"], config["lm"]
     run_dir = Path(run_dir)
     saved = run_dir / TOKENIZER_FILE
-    # a resumed run keeps its vocabulary; a new run builds it from its training text
-    tokenizer = load_tokenizer(saved) if _has_checkpoints(run_dir) and saved.is_file() else None
-    prepared = prepare_data(data_cfg, tokenizer)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    prepared.tokenizer.save(saved)
+    resuming = bool(step_checkpoints(run_dir))
+    if resuming and not saved.is_file():
+        raise FileNotFoundError(
+            f"{run_dir} has checkpoints but no {TOKENIZER_FILE}: the vocabulary the weights were "
+            "trained with is gone, and one rebuilt from the text may differ; restore the file"
+        )
+    prepared = prepare_data(data_cfg, load_tokenizer(saved) if resuming else None)
+    if not resuming:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        prepared.tokenizer.save(saved)
     streams = {"train": batchify(prepared.ids["train"], data_cfg.batch_size)}
     for split in ("valid", "test"):
         if split in prepared.ids:
             streams[split] = batchify(prepared.ids[split], data_cfg.eval_batch_size)
     model = LanguageModel(model_cfg, prepared.tokenizer.vocab_size)
-    if not config.get("train", {}).get("carry_state", False):
+    if not config.train.carry_state:
         log.warning(
             "train.carry_state is false: every chunk of the stream starts from a zero "
-            "state; language models usually set it true (rnnlab lm train does)"
+            "state; language models usually set it true (the lm task's default)"
         )
-    seed = int(config.get("train", {}).get("seed", 0))
     log.info(
         "lm: %d tokens of training text, vocabulary %d, %d parameters, backend %s",
         len(prepared.ids["train"]),
@@ -207,42 +172,5 @@ def build_lm_task(config: dict[str, Any], run_dir: Path) -> LanguageModelTask:
         model.num_parameters(),
         model.backend_used,
     )
-    return LanguageModelTask(model, prepared.tokenizer, streams, data_cfg, objective, seed)
-
-
-def _has_checkpoints(run_dir: Path) -> bool:
-    folder = run_dir / CHECKPOINTS
-    return folder.is_dir() and any(folder.iterdir())
-
-
-@dataclass
-class LoadedLM:
-    """A trained language model rebuilt from its run directory."""
-
-    model: LanguageModel
-    tokenizer: Tokenizer
-    config: dict[str, Any]
-    data: LMDataConfig
-    meta: dict[str, Any]
-
-
-def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> LoadedLM:
-    """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``)."""
-    from rnnlab.training import load_weights
-
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"run directory not found: {run_dir}")
-    config = load_toml(run_dir / "config.toml")
-    kind = config.get("task", {}).get("kind")
-    if kind != "lm":
-        raise ValueError(f"{run_dir} is not a language-model run: [task] kind = {kind!r}")
-    data_cfg, model_cfg, _ = sections(config)
-    tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
-    model = LanguageModel(model_cfg, tokenizer.vocab_size)
-    if which == "best" and not (run_dir / CHECKPOINTS / BEST).exists():
-        log.warning("%s has no best checkpoint (no validation text): using the last", run_dir)
-        which = "last"
-    meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
-    return LoadedLM(model, tokenizer, config, data_cfg, meta)
+    return LanguageModelTask(model, prepared.tokenizer, streams, data_cfg, objective,
+                             config.train.seed, check_first_loss=not resuming)

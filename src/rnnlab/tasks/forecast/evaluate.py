@@ -1,10 +1,9 @@
-"""Evaluate a forecast run against the baselines, and forecast the future from any file.
+"""Evaluate a forecast run against the baselines.
 
 ``evaluate_run`` scores the trained model and persistence, seasonal naive and
 linear AR on the same windows, backtests them with rolling origins (the AR
 refitted on an expanding window), and writes ``evaluation.json``,
-``report.md`` and three PNGs into the run directory. ``predict_run`` reads
-new data with the run's scaler and writes the next H steps as a CSV and a plot.
+``report.md`` and three PNGs into the run directory.
 """
 
 from __future__ import annotations
@@ -15,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from rnnlab.cli.forecast_task import ForecastTask, LoadedRun, load_run, sections
-from rnnlab.data.series_source import SeriesSource, load_series
+from rnnlab.data.series_source import load_series
 from rnnlab.evaluation.backtest import refitting, rolling_origin
 from rnnlab.evaluation.baselines import LinearAR, persistence, seasonal_naive, seasonal_period
 from rnnlab.evaluation.forecast_plots import plot_error_by_horizon, plot_forecast, plot_models
@@ -33,6 +30,9 @@ from rnnlab.evaluation.forecast_report import (
 from rnnlab.evaluation.forecasting import interval_coverage
 from rnnlab.models.forecast_ensemble import ForecastEnsemble
 from rnnlab.models.forecaster import ForecasterConfig
+from rnnlab.tasks.forecast.load import LoadedRun
+from rnnlab.tasks.forecast.runs import load_run
+from rnnlab.tasks.forecast.task import ForecastTask
 
 
 def model_name(run: LoadedRun) -> str:
@@ -51,7 +51,7 @@ def evaluate_run(
 ) -> dict[str, Any]:
     run_dir = Path(run_dir)
     run = load_run(run_dir)
-    source, _, split_cfg, _, options = sections(run.config)
+    source, split_cfg, options = run.config["data"], run.config["split"], run.config["forecast"]
     if data:
         source = replace(source, path=tuple(data))
     w = run.windows(load_series(source), split_cfg)
@@ -78,6 +78,7 @@ def evaluate_run(
     result: dict[str, Any] = {
         "split": split,
         "windows": len(starts),
+        "train_windows": len(w.starts["train"]),
         "season": period,
         "overall": {n: s.overall for n, s in scores.items()},
         "per_step": {n: s.table(w.config.targets) for n, s in scores.items()},
@@ -176,67 +177,3 @@ def _report(run_dir: Path, result: dict[str, Any], w) -> None:
         "![models](plots/models.png)",
     ]
     (run_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def predict_run(
-    run_dir: str | Path, data: list[str], out: Path, plot: Path | None, origin: str | None = None
-) -> pd.DataFrame:
-    """Forecast H steps after the end of ``data`` (or from ``origin``); write CSV and PNG."""
-    run = load_run(run_dir)
-    source, _, _, _, options = sections(run.config)
-    source = SeriesSource(
-        path=tuple(data),
-        format="auto",
-        encoding=None,
-        gap_limit=source.gap_limit,
-        time_column=source.time_column,
-    )
-    frame = load_series(source)
-    w = run.windows(frame)
-    if origin is None:
-        t = w.latest_origin()
-    else:
-        stamp = pd.Timestamp(origin)
-        if w.index.tz is not None and stamp.tz is None:
-            stamp = stamp.tz_localize(w.index.tz)
-        t = int(w.index.searchsorted(stamp))
-        if not w.config.lookback <= t <= w.rows:
-            raise ValueError(
-                f"origin {origin} leaves fewer than {w.config.lookback} steps "
-                f"of history in {w.index[0]} .. {w.index[w.rows - 1]}"
-            )
-    probabilistic = run.model.config.output != "point"
-    level = options.level if probabilistic else None
-    fc = ForecastTask(run.model, w).forecast(np.array([t]), level)
-    times = w.index[t : t + w.config.horizon]
-    table = pd.DataFrame({"time_utc": times})
-    if run.meta.get("local_tz") and times.tz is not None:
-        table["local_time"] = times.tz_convert(run.meta["local_tz"])
-    for k, target in enumerate(w.config.targets):
-        table[target] = fc["point"][0, :, k]
-        if level:
-            table[f"{target}_lo"] = fc["lo"][0, :, k]
-            table[f"{target}_hi"] = fc["hi"][0, :, k]
-        table[f"{target}_actual"] = w.actual(np.array([t]))[0, :, k]
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.round({c: 4 for c in table.columns if c not in ("time_utc", "local_time")}).to_csv(
-        out, index=False
-    )
-    if plot is not None:
-        L = w.config.lookback
-        target = w.config.targets[0]
-        interval = (fc["lo"][0, :, 0], fc["hi"][0, :, 0]) if level else None
-        plot_forecast(
-            plot,
-            w.index[t - L : t],
-            w.history(np.array([t]))[0, :, 0],
-            times,
-            {model_name(run): fc["point"][0, :, 0]},
-            w.actual(np.array([t]))[0, :, 0],
-            interval,
-            level,
-            title=f"{target}: next {w.config.horizon} steps from {times[0]:%Y-%m-%d %H:%M}",
-            ylabel=target,
-        )
-    return table

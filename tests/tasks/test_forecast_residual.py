@@ -7,12 +7,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnlab.cli.forecast_task import ForecastTask, build, fit_residual_ar, load_run, model_config
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows, WindowConfig
 from rnnlab.evaluation.baselines import LinearAR
-from rnnlab.models.forecaster import Forecaster
-from rnnlab.training import TrainConfig, Trainer
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.tasks import resolve_config
+from rnnlab.tasks.forecast import ForecastTask, build, load_run, window_shape
+from rnnlab.tasks.forecast.task import fit_residual_ar
+from rnnlab.training import Trainer
 
 
 def frame(n=500) -> pd.DataFrame:
@@ -31,7 +33,7 @@ def test_untrained_residual_model_is_the_linear_ar_and_ignores_the_future():
     w = SeriesWindows.build(
         frame(), WindowConfig(24, 6, ("temp",), ("hum",)), SplitConfig(0.6, 0.8)
     )
-    model = Forecaster(model_config(w, {"hidden_size": 8, "residual_ar": 12}))
+    model = Forecaster(ForecasterConfig(hidden_size=8, residual_ar=12), window_shape(w))
     fit_residual_ar(model, w, ridge=1.0)
     t = w.starts["test"]
     ar = LinearAR(1.0, steps=12).fit(w, w.starts["train"])
@@ -44,7 +46,7 @@ def test_untrained_residual_model_is_the_linear_ar_and_ignores_the_future():
     w2 = SeriesWindows.build(
         changed, WindowConfig(24, 6, ("temp",), ("hum",)), SplitConfig(0.6, 0.8)
     )
-    other = fit_residual_ar(Forecaster(model.config), w2, ridge=1.0)
+    other = fit_residual_ar(Forecaster(model.config, model.shape), w2, ridge=1.0)
     torch.testing.assert_close(other.ar_weight, model.ar_weight)
 
 
@@ -58,10 +60,11 @@ def test_run_with_residual_ar_saves_and_reloads_the_ar(tmp_path):
         "forecast": {"train_stride": 4},
     }
     run = tmp_path / "run"
-    task = build(config, run)
+    cfg = resolve_config({**config, "train": {"epochs": 1, "progress": False}}, kind="forecast")
+    task = build(cfg, run)
     assert task.model.ar_weight.abs().sum() > 0  # fitted before training
     before = task.model.ar_weight.clone()
-    Trainer(task, TrainConfig(epochs=1, progress=False), run, extra_config=config).fit()
+    Trainer(task, cfg.train, run, extra_config=cfg.task_dict()).fit()
     torch.testing.assert_close(task.model.ar_weight, before)  # frozen during training
     loaded = load_run(run, which="last")
     torch.testing.assert_close(loaded.model.ar_weight, before)
@@ -78,7 +81,7 @@ def test_cli_train_with_set_residual_ar(tmp_path, capsys):
     path = tmp_path / "s.csv"
     frame().rename_axis("time").to_csv(path)
     args = ["forecast", "train", "--data", str(path), "--target", "temp", "--lookback", "24"]
-    args += ["--horizon", "6", "--hidden", "4", "--epochs", "1", "--quiet"]
+    args += ["--horizon", "6", "--hidden-size", "4", "--epochs", "1", "--quiet"]
     args += ["--run-dir", str(tmp_path / "r"), "--set", "model.residual_ar=24"]
     args += ["--set", "forecast.train_stride=8"]
     assert main(args) == 0

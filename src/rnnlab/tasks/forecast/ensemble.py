@@ -11,8 +11,8 @@ relative to it) and, once evaluated, its report and plots; the members stay
 where they are, each a complete run that is trained, checkpointed and resumed
 on its own. Members must read the same windows: the same columns, calendar,
 window, split and scaler (the same data and split give the same scaler); the
-model (cell, size, strategy, seed) may differ. ``load_run`` recognises an
-ensemble directory, so ``evaluate`` and ``predict`` take it like any run.
+model (cell, size, strategy, seed) may differ. ``load_run`` (runs.py)
+recognises an ensemble directory, so ``evaluate`` and ``predict`` take it like any run.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.cli.forecast_task import LoadedRun, load_run, sections
 from rnnlab.models.forecast_ensemble import ForecastEnsemble
+from rnnlab.tasks.forecast.load import LoadedRun, load_single
 
 ENSEMBLE_FILE = "ensemble.json"
 _SAME_META = ("columns", "targets", "freq", "calendar")
@@ -72,7 +72,7 @@ def _load(run_dir: Path, paths: list[str], which: str) -> LoadedRun:
                 f"ensemble member {member_dir} is itself an ensemble; list its members instead"
             )
         try:
-            runs.append(load_run(member_dir, which))
+            runs.append(load_single(member_dir, which))
         except FileNotFoundError as err:
             raise FileNotFoundError(f"ensemble member {member_dir}: {err}") from None
     for path, run in zip(paths[1:], runs[1:], strict=True):
@@ -86,9 +86,7 @@ def _load(run_dir: Path, paths: list[str], which: str) -> LoadedRun:
 def _check_same(a: LoadedRun, b: LoadedRun, pair: str) -> None:
     """Members must see the same windows in the same units."""
     differences = [(key, a.meta.get(key), b.meta.get(key)) for key in _SAME_META]
-    _, window_a, split_a, _, _ = sections(a.config)
-    _, window_b, split_b, _, _ = sections(b.config)
-    differences += [("window", window_a, window_b), ("split", split_a, split_b)]
+    differences += [(name, a.config[name], b.config[name]) for name in ("window", "split")]
     for key, x, y in differences:
         if x != y:
             raise ValueError(f"ensemble members {pair} differ in {key}: {x} vs {y}")

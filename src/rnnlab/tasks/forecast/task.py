@@ -1,15 +1,4 @@
-"""The forecasting task: config sections, the Task the trainer runs, and loading a run.
-
-A run directory made by ``rnnlab forecast train`` (or ``rnnlab train`` with
-``[task] kind = "forecast"``) holds ``config.toml`` (sections ``[task]``,
-``[data]``, ``[window]``, ``[split]``, ``[model]``, ``[forecast]``, ``[train]``),
-``forecast.json`` (input columns, frequency, calendar features and the full
-model config), ``scaler.json`` (μ, σ of the training rows) and the trainer's
-safetensors checkpoints: :func:`load_run` rebuilds the trained model and its
-data transform from those files alone.
-
-This module wires data, model and trainer together, so it sits in the cli
-layer (the trainer knows no models; data and training import no models).
+"""The forecasting Task the trainer runs, and how a run builds it from its config.
 
 Batches are arrays of window origins; training origins are shuffled by a
 generator seeded with (seed, epoch), so a resumed run sees the same batches.
@@ -20,37 +9,25 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import torch
 
-from rnnlab.config import from_dict, load_toml
-from rnnlab.data.scalers import StandardScaler
-from rnnlab.data.series_source import SeriesSource, load_series
-from rnnlab.data.splits import SplitConfig
-from rnnlab.data.windows import SPLITS, SeriesWindows, WindowConfig
+from rnnlab.config import to_dict
+from rnnlab.data.series_source import load_series
+from rnnlab.data.windows import SPLITS, SeriesWindows
 from rnnlab.evaluation.baselines import LinearAR
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig
+from rnnlab.models.forecaster import Forecaster, ForecastShape
 from rnnlab.training.task import StepResult
+
+if TYPE_CHECKING:
+    from rnnlab.tasks.config import RunConfig
 
 META_FILE = "forecast.json"
 SCALER_FILE = "scaler.json"
-
-
-@dataclass(frozen=True)
-class ForecastOptions:
-    """``[forecast]``: batching and evaluation settings."""
-
-    batch_size: int = 64  # windows per optimizer step
-    train_stride: int = 1  # use every n-th training origin (1: all)
-    season: int | None = None  # seasonal-naive period in steps; None: from the frequency
-    level: float = 0.9  # central interval reported for probabilistic models
-    ar_ridge: float = 1.0  # λ of the linear AR baseline
-    folds: int = 4  # rolling-origin backtest folds over the test period
 
 
 class ForecastTask:
@@ -127,35 +104,20 @@ class ForecastTask:
         return {k: np.concatenate(v) for k, v in parts.items() if v}
 
 
-def sections(config: dict[str, Any]):
-    """The typed sections of a forecast config dict."""
-    data = dict(config.get("data", {}))
-    if isinstance(data.get("path"), str):
-        data["path"] = [data["path"]]
-    return (
-        from_dict(SeriesSource, data),
-        from_dict(WindowConfig, config.get("window", {})),
-        from_dict(SplitConfig, config.get("split", {})),
-        dict(config.get("model", {})),
-        from_dict(ForecastOptions, config.get("forecast", {})),
+def window_shape(windows: SeriesWindows) -> ForecastShape:
+    """The sizes the data fixes: F inputs (C of them calendar), K targets, horizon H."""
+    return ForecastShape(
+        input_size=len(windows.columns),
+        known_size=windows.known.shape[1],
+        num_targets=len(windows.config.targets),
+        horizon=windows.config.horizon,
     )
 
 
-def model_config(windows: SeriesWindows, model: dict[str, Any]) -> ForecasterConfig:
-    """The [model] section completed with the sizes the data fixes."""
-    derived = {
-        "input_size": len(windows.columns),
-        "known_size": windows.known.shape[1],
-        "num_targets": len(windows.config.targets),
-        "horizon": windows.config.horizon,
-    }
-    return from_dict(ForecasterConfig, {**model, **derived})
-
-
-def build(config: dict[str, Any], run_dir: Path) -> ForecastTask:
-    """The task registered as ``[task] kind = "forecast"``; writes forecast.json and scaler.json."""
-    source, window, split, model, options = sections(config)
-    frame = load_series(source)
+def build(config: RunConfig, run_dir: Path) -> ForecastTask:
+    """Read the series, cut windows, fit the scaler on train; write forecast.json, scaler.json."""
+    window, split, options = config["window"], config["split"], config["forecast"]
+    frame = load_series(config["data"])
     windows = SeriesWindows.build(frame, window, split)
     for name in ("train", "valid"):
         if len(windows.starts[name]) == 0:
@@ -164,7 +126,7 @@ def build(config: dict[str, Any], run_dir: Path) -> ForecastTask:
                 f"{window.horizon} steps; the series ({len(frame)} rows, {frame.index[0]} .. "
                 f"{frame.index[-1]}) is too short or too gappy for split {split}"
             )
-    cfg = model_config(windows, model)
+    shape = window_shape(windows)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -172,15 +134,16 @@ def build(config: dict[str, Any], run_dir: Path) -> ForecastTask:
         "targets": list(window.targets),
         "freq": windows.freq,
         "calendar": list(_calendar(windows)),
-        "model": asdict(cfg),
+        "model": to_dict(config["model"]),
+        "shape": asdict(shape),
         "local_tz": frame.attrs.get("local_tz"),
         "units": frame.attrs.get("units", {}),
     }
     (run_dir / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     windows.scaler.save(run_dir / SCALER_FILE)
-    seed = int(config.get("train", {}).get("seed", 0))
-    model = fit_residual_ar(Forecaster(cfg), windows, options.ar_ridge)
-    return ForecastTask(model, windows, options.batch_size, options.train_stride, seed)
+    model = fit_residual_ar(Forecaster(config["model"], shape), windows, options.ar_ridge)
+    return ForecastTask(model, windows, options.batch_size, options.train_stride,
+                        config.train.seed)
 
 
 def fit_residual_ar(model: Forecaster, windows: SeriesWindows, ridge: float) -> Forecaster:
@@ -200,42 +163,3 @@ def _calendar(windows: SeriesWindows) -> tuple[str, ...]:
             for c in windows.columns[len(windows.columns) - windows.known.shape[1] :]
         )
     )
-
-
-@dataclass
-class LoadedRun:
-    model: Forecaster  # or a ForecastEnsemble (same predict) for an ensemble directory
-    meta: dict[str, Any]
-    scaler: StandardScaler
-    config: dict[str, Any]  # config.toml as a dict
-
-    def windows(self, frame: pd.DataFrame, split: SplitConfig | None = None) -> SeriesWindows:
-        """Windows over new data with the run's scaler, columns and calendar features."""
-        _, window, _, _, _ = sections(self.config)
-        window = replace(window, calendar=tuple(self.meta["calendar"]))
-        w = SeriesWindows.build(frame, window, split, scaler=self.scaler)
-        if w.columns != self.meta["columns"]:
-            raise ValueError(f"expected input columns {self.meta['columns']}, got {w.columns}")
-        return w
-
-
-def load_run(run_dir: str | Path, which: str = "best") -> LoadedRun:
-    """Model (with trained weights), metadata and scaler of a run, from its files alone."""
-    from rnnlab.cli.forecast_ensemble import is_ensemble, load_ensemble
-    from rnnlab.training import load_weights
-
-    run_dir = Path(run_dir)
-    if is_ensemble(run_dir):  # made by ``rnnlab forecast ensemble``: the mean of member runs
-        return load_ensemble(run_dir, which)
-    if not (run_dir / META_FILE).is_file():
-        raise FileNotFoundError(f"{run_dir} is not a forecast run: no {META_FILE}")
-    try:
-        meta = json.loads((run_dir / META_FILE).read_text(encoding="utf-8"))
-        cfg = from_dict(ForecasterConfig, meta["model"])
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise ValueError(f"corrupt {run_dir / META_FILE}: {err}") from None
-    model = Forecaster(cfg)
-    load_weights(model, run_dir, which)
-    model.eval()
-    scaler = StandardScaler.load(run_dir / SCALER_FILE)
-    return LoadedRun(model, meta, scaler, load_toml(run_dir / "config.toml"))

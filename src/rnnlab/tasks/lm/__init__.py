@@ -1,0 +1,45 @@
+"""Language models as a task: ``[task] kind = "lm"``.
+
+    config.py   the sections [data] [model] [lm] and the [train] defaults of a stream task
+    task.py     the Task the trainer runs (TBPTT over B streams) and how it is built
+    load.py     a trained run: load, evaluate beside the unigram baseline, the final report
+"""
+
+from rnnlab.tasks.lm.config import SECTIONS, TRAIN_DEFAULTS, LMDataConfig, LMObjectiveConfig
+from rnnlab.tasks.lm.load import (
+    LMEvaluation,
+    LoadedLM,
+    NextWords,
+    evaluate_run,
+    finish,
+    load_lm,
+    next_words,
+)
+from rnnlab.tasks.lm.task import TOKENIZER_FILE, LanguageModelTask, build, prepare_data
+from rnnlab.tasks.registry import TaskKind, register_task
+
+KIND = register_task(TaskKind(
+    name="lm",
+    sections=SECTIONS,
+    build=build,
+    train_defaults=TRAIN_DEFAULTS,
+    finish=finish,
+    description="language model: next-token prediction over a corpus (word, char or BPE)",
+), replace=True)
+
+__all__ = [
+    "KIND",
+    "TOKENIZER_FILE",
+    "LMDataConfig",
+    "LMEvaluation",
+    "LMObjectiveConfig",
+    "LanguageModelTask",
+    "LoadedLM",
+    "NextWords",
+    "build",
+    "evaluate_run",
+    "finish",
+    "load_lm",
+    "next_words",
+    "prepare_data",
+]
