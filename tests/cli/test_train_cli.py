@@ -13,7 +13,7 @@ from torch import nn
 
 from rnnlab.cli.main import main
 from rnnlab.config import load_toml
-from rnnlab.tasks import TaskKind, register_task
+from rnnlab.tasks import ConfigSchema, TaskKind, register_task
 from rnnlab.training import StepResult, read_metrics
 
 CONFIG = """
@@ -68,7 +68,7 @@ def _build(config, run_dir) -> ToyStream:
 @pytest.fixture(autouse=True)
 def toy_task():
     BUILDS.clear()
-    register_task(TaskKind("toy-stream", {"toy": ToySection}, _build), replace=True)
+    register_task(TaskKind(ConfigSchema("toy-stream", {"toy": ToySection}), _build), replace=True)
 
 
 def test_train_then_resume_longer(tmp_path):

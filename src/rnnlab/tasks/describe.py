@@ -54,9 +54,9 @@ def describe_config(task: str) -> str:
     """The whole config of a ``task`` kind: [task], its sections, [train] with its defaults."""
     kind = get_task(task)
     parts = [f'[task]\nkind = "{kind.name}"  # {kind.description}\n']
-    parts += [describe_section(name, cls) for name, cls in kind.sections.items()]
+    parts += [describe_section(name, cls) for name, cls in kind.schema.sections.items()]
     train = describe_section("train", TrainConfig)
-    for field, value in kind.train_defaults.items():  # this task's own [train] defaults
+    for field, value in kind.schema.train_defaults.items():  # this task's own [train] defaults
         train = re.sub(rf"^(# )?{field} = .*?(  #|$)",
                        lambda m, f=field, v=value: _default_line(f, v) + m[2],
                        train, count=1, flags=re.M)

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.tasks.registry import TaskKind, register_task
+from rnnlab.tasks.kind import ConfigSchema, TaskKind
 from rnnlab.training.task import StepResult
 
 if TYPE_CHECKING:
@@ -125,10 +125,12 @@ def build(config: RunConfig, run_dir: Path) -> RecallTask:
     return RecallTask(model, recall, config.train.seed)
 
 
-KIND = register_task(TaskKind(
-    name="recall",
-    sections={"recall": RecallConfig, "model": RecallModelConfig},
+KIND = TaskKind(
+    schema=ConfigSchema(
+        name="recall",
+        sections={"recall": RecallConfig, "model": RecallModelConfig},
+        train_defaults={"epochs": 1, "lr": 3e-3, "progress": False},
+    ),
     build=build,
-    train_defaults={"epochs": 1, "lr": 3e-3, "progress": False},
     description="delayed recall: remember a symbol across d distractor steps (long dependencies)",
-), replace=True)
+)

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.config import ConfigError, parse_override
-from rnnlab.tasks.config import CONFIG_FILE, RunConfig, load_run_config, resolve_config
+from rnnlab.tasks.config import CONFIG_FILE, RunConfig
+from rnnlab.tasks.registry import get_task, load_run_config, resolve_config
 from rnnlab.training import Trainer, seed_everything
 from rnnlab.training.checkpoint import step_checkpoints
 
@@ -88,7 +89,7 @@ def train(
     """
     if not isinstance(config, RunConfig):
         config = resolve_config(config, kind=kind, overrides=overrides)
-    elif (kind is not None and kind != config.kind.name) or list(overrides):
+    elif (kind is not None and kind != config.kind) or list(overrides):
         raise ValueError("give kind/overrides with a dict or a path, not with a RunConfig")
     run_dir = Path(run_dir)
     if replace and run_dir.is_dir():
@@ -122,11 +123,12 @@ def resume(run_dir: str | Path, *, overrides: Iterable[str] = (),
 
 def _fit(config: RunConfig, run_dir: Path, *, resume: bool, callbacks: Iterable[Any]) -> RunResult:
     seed_everything(config.train.seed)  # the model's initial weights depend on it
-    task = config.kind.build(config, run_dir)
+    kind = get_task(config.kind)
+    task = kind.build(config, run_dir)
     trainer = Trainer(task, config.train, run_dir, extra_config=config.task_dict(),
                       callbacks=callbacks)
     summary = trainer.fit(resume=resume)
     result = RunResult(run_dir, config, summary)
-    if result.interrupted is None and config.kind.finish is not None and trainer.dist.is_main:
-        result.report = config.kind.finish(config, run_dir, task)
+    if result.interrupted is None and kind.finish is not None and trainer.dist.is_main:
+        result.report = kind.finish(config, run_dir, task)
     return result

@@ -8,29 +8,21 @@
     predict.py   the next horizon from any file
 """
 
-from rnnlab.tasks.forecast.config import SECTIONS, ForecastOptions, check
+from rnnlab.tasks.forecast.config import SCHEMA, ForecastOptions
 from rnnlab.tasks.forecast.ensemble import ENSEMBLE_FILE, is_ensemble, load_ensemble, write_ensemble
-from rnnlab.tasks.forecast.evaluate import evaluate_run
+from rnnlab.tasks.forecast.evaluate import evaluate_run, finish
 from rnnlab.tasks.forecast.load import LoadedRun, load_single
 from rnnlab.tasks.forecast.predict import predict_run
 from rnnlab.tasks.forecast.runs import load_run
 from rnnlab.tasks.forecast.task import META_FILE, SCALER_FILE, ForecastTask, build, window_shape
-from rnnlab.tasks.registry import TaskKind, register_task
+from rnnlab.tasks.kind import TaskKind
 
-
-def finish(config, run_dir, task):
-    """After training: the test (or validation) windows against the baselines, report.md."""
-    return evaluate_run(run_dir, "auto")
-
-
-KIND = register_task(TaskKind(
-    name="forecast",
-    sections=SECTIONS,
+KIND = TaskKind(
+    schema=SCHEMA,
     build=build,
-    check=check,
     finish=finish,
     description="time-series forecasting: H steps of K columns from the last L rows",
-), replace=True)
+)
 
 __all__ = [
     "ENSEMBLE_FILE",

@@ -15,6 +15,7 @@ from rnnlab.data.series_source import SeriesSource
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import WindowConfig
 from rnnlab.models.forecaster import ForecasterConfig
+from rnnlab.tasks.kind import ConfigSchema
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -43,15 +44,6 @@ class ForecastOptions:
             raise ValueError(f"[forecast] ar_ridge: expected >= 0, got {self.ar_ridge}")
 
 
-SECTIONS = {
-    "data": SeriesSource,
-    "window": WindowConfig,
-    "split": SplitConfig,
-    "model": ForecasterConfig,
-    "forecast": ForecastOptions,
-}
-
-
 def check(config: RunConfig) -> None:
     """What no single section can check: the model's look-back needs against the window."""
     window, model = config["window"], config["model"]
@@ -62,3 +54,16 @@ def check(config: RunConfig) -> None:
         if steps > window.lookback:
             raise ValueError(f"[model] {name} = {steps} reaches further back than "
                              f"[window] lookback = {window.lookback}")
+
+
+SCHEMA = ConfigSchema(
+    name="forecast",
+    sections={
+        "data": SeriesSource,
+        "window": WindowConfig,
+        "split": SplitConfig,
+        "model": ForecasterConfig,
+        "forecast": ForecastOptions,
+    },
+    check=check,
+)

@@ -177,3 +177,8 @@ def _report(run_dir: Path, result: dict[str, Any], w) -> None:
         "![models](plots/models.png)",
     ]
     (run_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def finish(config: Any, run_dir: Path, task: Any) -> dict[str, Any]:
+    """After training: the test (or validation) windows against the baselines, report.md."""
+    return evaluate_run(run_dir, "auto")

@@ -14,7 +14,8 @@ from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows
 from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
-from rnnlab.tasks.config import RunConfig, load_run_config
+from rnnlab.tasks.config import RunConfig, read_run_config
+from rnnlab.tasks.forecast.config import SCHEMA
 from rnnlab.tasks.forecast.task import META_FILE, SCALER_FILE
 from rnnlab.training.checkpoint import load_weights
 
@@ -44,7 +45,7 @@ def load_single(run_dir: str | Path, which: str = "best") -> LoadedRun:
         raise FileNotFoundError(f"run directory not found: {run_dir}")
     if not (run_dir / META_FILE).is_file():
         raise FileNotFoundError(f"{run_dir} is not a forecast run: no {META_FILE}")
-    config = load_run_config(run_dir)
+    config = read_run_config(run_dir, SCHEMA)
     try:
         meta = json.loads((run_dir / META_FILE).read_text(encoding="utf-8"))
         model_cfg = from_dict(ForecasterConfig, meta["model"])

@@ -5,7 +5,8 @@
     load.py     a trained run: load, evaluate beside the unigram baseline, the final report
 """
 
-from rnnlab.tasks.lm.config import SECTIONS, TRAIN_DEFAULTS, LMDataConfig, LMObjectiveConfig
+from rnnlab.tasks.kind import TaskKind
+from rnnlab.tasks.lm.config import SCHEMA, LMDataConfig, LMObjectiveConfig
 from rnnlab.tasks.lm.load import (
     LMEvaluation,
     LoadedLM,
@@ -16,16 +17,13 @@ from rnnlab.tasks.lm.load import (
     next_words,
 )
 from rnnlab.tasks.lm.task import TOKENIZER_FILE, LanguageModelTask, build, prepare_data
-from rnnlab.tasks.registry import TaskKind, register_task
 
-KIND = register_task(TaskKind(
-    name="lm",
-    sections=SECTIONS,
+KIND = TaskKind(
+    schema=SCHEMA,
     build=build,
-    train_defaults=TRAIN_DEFAULTS,
     finish=finish,
     description="language model: next-token prediction over a corpus (word, char or BPE)",
-), replace=True)
+)
 
 __all__ = [
     "KIND",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnnlab.models.language_model import LMConfig
+from rnnlab.tasks.kind import ConfigSchema
 
 # a stream task: the state is carried across chunks (truncated BPTT) and the
 # gradient clipped (Zaremba et al. 2014 clip at 5 with SGD; pytorch/examples at 0.25)
@@ -66,4 +67,8 @@ class LMObjectiveConfig:
             raise ValueError(f"[lm] ar and tar: expected >= 0, got {self.ar} and {self.tar}")
 
 
-SECTIONS = {"data": LMDataConfig, "model": LMConfig, "lm": LMObjectiveConfig}
+SCHEMA = ConfigSchema(
+    name="lm",
+    sections={"data": LMDataConfig, "model": LMConfig, "lm": LMObjectiveConfig},
+    train_defaults=TRAIN_DEFAULTS,
+)

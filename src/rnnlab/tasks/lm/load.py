@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from rnnlab.data.text.tokenizers import Tokenizer, load_tokenizer
+from rnnlab.data.text.factory import load_tokenizer
+from rnnlab.data.text.tokenizers import Tokenizer
 from rnnlab.evaluation.language import LMScore, evaluate_stream, format_table, unigram_baseline
 from rnnlab.models.language_model import LanguageModel
-from rnnlab.tasks.config import load_run_config
-from rnnlab.tasks.lm.config import LMDataConfig
+from rnnlab.tasks.config import read_run_config
+from rnnlab.tasks.lm.config import SCHEMA, LMDataConfig
 from rnnlab.tasks.lm.task import TOKENIZER_FILE, prepare_data
 from rnnlab.training.checkpoint import BEST, CHECKPOINTS, load_weights
 
@@ -42,12 +43,7 @@ class LoadedLM:
 def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> LoadedLM:
     """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``)."""
     run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"run directory not found: {run_dir}")
-    config = load_run_config(run_dir)
-    if config.kind.name != "lm":
-        raise ValueError(f"{run_dir} is not a language-model run: [task] kind = "
-                         f"{config.kind.name!r}")
+    config = read_run_config(run_dir, SCHEMA)
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
     model = LanguageModel(config["model"], tokenizer.vocab_size)
     if which == "best" and not (run_dir / CHECKPOINTS / BEST).exists():

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rnnlab.data.text import StreamBatches, Tokenizer, batchify, build_tokenizer, load_corpus
-from rnnlab.data.text.tokenizers import load_tokenizer
+from rnnlab.data.text.factory import load_tokenizer
 from rnnlab.models.language_model import LanguageModel
 from rnnlab.models.regularizers import (
     activation_regularization,
