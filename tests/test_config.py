@@ -1,8 +1,17 @@
+import re
 from dataclasses import dataclass, field
 
 import pytest
 
-from rnnlab.config import apply_overrides, from_dict, load_toml, save_toml, to_dict
+from rnnlab.config import (
+    ConfigError,
+    apply_overrides,
+    check_sections,
+    from_dict,
+    load_toml,
+    save_toml,
+    to_dict,
+)
 
 
 @dataclass(frozen=True)
@@ -52,3 +61,52 @@ def test_bad_toml_file_names_the_file(tmp_path):
         load_toml(path)
     with pytest.raises(FileNotFoundError, match="config file not found"):
         load_toml(tmp_path / "missing.toml")
+
+
+@dataclass(frozen=True)
+class Typed:
+    count: int = 1
+    rate: float = 0.5
+    flag: bool = False
+    names: tuple[str, ...] = ()
+    bound: str | float = 0.7
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"count": True}, "Typed.count: expected an integer, got True"),
+        ({"count": 16.5}, "Typed.count: expected an integer, got 16.5"),
+        ({"count": 3.0}, "expected an integer, got 3.0 (write 3)"),
+        ({"count": "ten"}, "expected an integer, got 'ten' (str)"),
+        ({"rate": float("nan")}, "Typed.rate: expected a finite number, got nan"),
+        ({"rate": float("inf")}, "expected a finite number, got inf"),
+        ({"rate": "fast"}, "Typed.rate: expected a number, got 'fast'"),
+        ({"flag": 1}, "Typed.flag: expected true or false, got 1"),
+        ({"names": [1]}, "Typed.names: expected a string, got 1"),
+        ({"bound": True}, "Typed.bound: expected str or float, got True"),
+    ],
+)
+def test_values_are_checked_against_their_annotation(data, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        from_dict(Typed, data)
+
+
+def test_one_name_goes_where_a_list_of_names_goes_and_ints_become_floats():
+    typed = from_dict(Typed, {"names": "temp", "rate": 2, "bound": "2024-01-01"})
+    assert typed.names == ("temp",) and typed.rate == 2.0 and isinstance(typed.rate, float)
+    assert from_dict(Typed, {"bound": 0.5}).bound == 0.5
+
+
+def test_unknown_and_malformed_sections_are_refused():
+    check_sections({"train": {}, "data": {}}, {"train", "data"})
+    with pytest.raises(ValueError, match=r"unknown section\(s\) \['trian'\].*known sections"):
+        check_sections({"trian": {"epochs": 3}}, {"train", "data"})
+    with pytest.raises(ValueError, match=r"\[train\] must be a table"):
+        check_sections({"train": 3}, {"train"})
+
+
+def test_config_errors_are_value_and_type_errors():
+    with pytest.raises(ConfigError) as info:
+        from_dict(Typed, {"count": "x"})
+    assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)

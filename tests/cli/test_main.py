@@ -55,3 +55,28 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr(demo, "run", buggy)
     with pytest.raises(KeyError, match="oops"):
         main(["demo"])
+
+
+def test_config_lists_tasks_and_every_field_with_its_default(capsys):
+    import tomllib
+
+    from rnnlab.tasks import resolve_config
+
+    assert main(["config"]) == 0
+    listed = capsys.readouterr().out
+    assert "lm " in listed and "forecast " in listed
+    assert main(["config", "lm"]) == 0
+    text = capsys.readouterr().out
+    assert "dropout_mask" in text and "# W_s = W_e (Press & Wolf 2017)" in text
+    assert "clip_norm = 0.25" in text  # the lm task's own [train] default, not TrainConfig's
+    resolved = resolve_config(tomllib.loads(text))  # what it prints is a valid config...
+    assert resolved.to_dict() == resolve_config(None, kind="lm").to_dict()  # ...of the defaults
+    assert main(["config", "lmm"]) == 2
+    assert "did you mean 'lm'" in capsys.readouterr().err
+
+
+def test_the_demo_runs_again_and_again(tmp_path, capsys):
+    for _ in range(2):
+        assert main(["demo", "--quick", "--run-dir", str(tmp_path), "--only", "gradients"]) == 0
+    out = capsys.readouterr().out
+    assert "replacing the previous tour's files" in out and "gradients" in out
