@@ -206,10 +206,7 @@ class ScaledRecurrentLSTM(LSTM):
         )
 
     def forward_weights(self):
-        return [
-            w * self.mask if "weight_hh" in n else w
-            for n, w in zip(self.flat_weight_names, super().forward_weights(), strict=True)
-        ]
+        return [w | {"weight_hh": w["weight_hh"] * self.mask} for w in super().forward_weights()]
 
 
 def test_weight_hook_is_used_by_both_backends():

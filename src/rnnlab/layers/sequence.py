@@ -16,7 +16,8 @@ import torch
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from rnnlab.cells.checks import shape_str
+from rnnlab.cells.checks import check_state_parts, shape_str
+from rnnlab.cells.state import State
 
 
 def check_sequence(x: Any, input_size: int, dtype: torch.dtype, batch_first: bool) -> bool:
@@ -107,3 +108,19 @@ def repack(out: Tensor, like: PackedSequence, lengths: Tensor) -> PackedSequence
         out, lengths = out.index_select(1, order), lengths.index_select(0, order.cpu())
     data = pack_padded_sequence(out, lengths, enforce_sorted=True).data  # (N, ·)
     return PackedSequence(data, like.batch_sizes, like.sorted_indices, like.unsorted_indices)
+
+
+def check_initial_state(
+    state: Any, template: State, names: tuple[str, ...], batched: bool, dtype: torch.dtype
+) -> State:
+    """The caller's initial layer state, checked against the zero ``template`` (L·D, B, H).
+
+    An unbatched input takes an unbatched state (L·D, H); it comes back batched.
+    """
+    if state is None:
+        return template
+    shape = template[0].shape if isinstance(template, tuple) else template.shape
+    want = shape if batched else shape[:1] + shape[2:]
+    parts = check_state_parts(state, names, tuple(want), dtype, " (num_layers·D, B, H)")
+    parts = parts if batched else tuple(p.unsqueeze(1) for p in parts)
+    return parts[0] if len(parts) == 1 else parts
