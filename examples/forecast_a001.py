@@ -40,6 +40,7 @@ model = Forecaster(
         num_targets=1,
         horizon=24,
         cell="lstm",
+        forget_bias=1.0,  # remember by default (Jozefowicz et al. 2015)
         hidden_size=32,
     )
 )

@@ -36,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--horizon", type=int)
     train.add_argument("--train-end", help="timestamp or fraction ending the training split")
     train.add_argument("--valid-end", help="timestamp or fraction ending the validation split")
-    train.add_argument("--cell", help="elman | lstm | gru | module:CellClass")
+    train.add_argument(
+        "--cell", help="elman-tanh | elman-relu | elman-sigmoid | lstm | gru (a registered cell)"
+    )
     train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"))
     train.add_argument("--output", choices=("point", "gaussian", "quantile"))
     train.add_argument("--hidden", type=int, help="hidden size")
