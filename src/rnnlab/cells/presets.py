@@ -42,53 +42,41 @@ class ElmanCell(RecurrentCell):
         self.nonlinearity = nonlinearity
 
 
-class LSTMCell(RecurrentCell):
+class _GatedCell(RecurrentCell):
+    """The signature ``torch.nn.LSTMCell`` and ``GRUCell`` share, plus ``forget_bias``."""
+
+    cell_name = ""  # the registry name, set by each preset
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        *,
+        forget_bias: float | None = None,
+        init: str = "default",
+        device: Any = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__(
+            cell=self.cell_name,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            forget_bias=forget_bias,
+            init=init,
+            device=device,
+            dtype=dtype,
+        )
+
+
+class LSTMCell(_GatedCell):
     """The LSTM cell "lstm"; ``forget_bias`` b sets b_if = b, b_hf = 0 (Jozefowicz et al.: 1)."""
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        forget_bias: float | None = None,
-        init: str = "default",
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(
-            cell="lstm",
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            forget_bias=forget_bias,
-            init=init,
-            device=device,
-            dtype=dtype,
-        )
+    cell_name = "lstm"
 
 
-class GRUCell(RecurrentCell):
+class GRUCell(_GatedCell):
     """The GRU cell "gru"; ``forget_bias`` b sets the update gate's b_iz = b, b_hz = 0."""
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        forget_bias: float | None = None,
-        init: str = "default",
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(
-            cell="gru",
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            forget_bias=forget_bias,
-            init=init,
-            device=device,
-            dtype=dtype,
-        )
+    cell_name = "gru"

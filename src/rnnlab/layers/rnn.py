@@ -69,89 +69,62 @@ class RNN(Recurrent):
         return f"{head}{extra}, backend={rest}"
 
 
-class LSTM(Recurrent):
+class _GatedLayer(Recurrent):
+    """The signature ``torch.nn.LSTM`` and ``GRU`` share, plus rnnlab's keyword arguments."""
+
+    cell_in_repr = False
+    cell_name = ""  # the registry name, set by each preset
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        backend: str = "auto",
+        init: str = "default",
+        forget_bias: float | None = None,
+        weight_drop: float = 0.0,
+        device: Any = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__(
+            cell=self.cell_name,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            backend=backend,
+            init=init,
+            forget_bias=forget_bias,
+            weight_drop=weight_drop,
+            device=device,
+            dtype=dtype,
+        )
+
+
+class LSTM(_GatedLayer):
     """LSTM layer: ``torch.nn.LSTM``'s arguments, cell "lstm" (gates i, f, g, o).
 
     ``forget_bias`` b sets b_if = b, b_hf = 0 in every layer and direction
     (Jozefowicz et al. 2015 recommend 1.0). State (h_n, c_n), each (L·D, B, H).
     """
 
-    cell_in_repr = False
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        *,
-        backend: str = "auto",
-        init: str = "default",
-        forget_bias: float | None = None,
-        weight_drop: float = 0.0,
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(
-            cell="lstm",
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            backend=backend,
-            init=init,
-            forget_bias=forget_bias,
-            weight_drop=weight_drop,
-            device=device,
-            dtype=dtype,
-        )
+    cell_name = "lstm"
 
 
-class GRU(Recurrent):
+class GRU(_GatedLayer):
     """GRU layer: ``torch.nn.GRU``'s arguments, cell "gru" (gates r, z, n).
 
     ``forget_bias`` b sets the update gate's b_iz = b, b_hz = 0 in every layer
     and direction. State h_n (L·D, B, H).
     """
 
-    cell_in_repr = False
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        *,
-        backend: str = "auto",
-        init: str = "default",
-        forget_bias: float | None = None,
-        weight_drop: float = 0.0,
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(
-            cell="gru",
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            backend=backend,
-            init=init,
-            forget_bias=forget_bias,
-            weight_drop=weight_drop,
-            device=device,
-            dtype=dtype,
-        )
+    cell_name = "gru"
