@@ -10,8 +10,9 @@ Run by hand (never a test)::
 
 For each cell (lstm, gru, elman-tanh, elman-relu: the registry names with a
 torch.nn peer) and shape (T, B, H) — one layer, input size = H, fp32 — the three
-implementations get the same weights and the same input. Forward is timed under ``torch.no_grad()``; forward+backward backpropagates
-``out.sum() + h_n.sum()`` into the input and all parameters. The runs of the
+implementations get the same weights and the same input. Forward is timed under
+``torch.no_grad()``; forward+backward backpropagates ``out.sum() + h_n.sum()``
+into the input and all parameters. The runs of the
 implementations are interleaved (explicit, fused, torch, then torch, fused,
 explicit, …) after warm-up, so load on a shared machine hits them alike; the median is reported as
 ms per batch and tokens/s (T·B per second), and the ratio to torch.nn is
