@@ -58,3 +58,16 @@ def check_state_parts(
         if p.dtype != dtype:
             raise TypeError(f"expected {label} of dtype {dtype}, got {p.dtype}")
     return tuple(parts)
+
+
+def check_cell_contract(cell: Any, hidden_size: int) -> Any:
+    """A user's cell, checked to follow the cell contract of :mod:`rnnlab.cells.base`."""
+    for attr in ("init_state", "hidden_size"):
+        if not hasattr(cell, attr):
+            raise TypeError(
+                f"expected cell objects with {attr!r} (the cell contract), "
+                f"got {type(cell).__name__} without it"
+            )
+    if cell.hidden_size != hidden_size:
+        raise ValueError(f"expected cells with hidden_size {hidden_size}, got {cell.hidden_size}")
+    return cell

@@ -2,9 +2,10 @@
 
 The layer owns its cells (``cells.{k}.weight_ih`` …, k = l·D + d), while
 ``torch.nn.RNN/LSTM/GRU`` keep flat parameters named ``weight_ih_l{l}``,
-``weight_hh_l{l}_reverse`` …. Two hooks translate state dicts, so checkpoints
-and ``load_state_dict`` move between rnnlab and torch.nn — also when the layer
-sits inside a bigger model (the hooks get the layer's key prefix):
+``weight_hh_l{l}_reverse`` …. Hooks (:func:`use_torch_names`) translate state
+dicts, so checkpoints and ``load_state_dict`` move between rnnlab and torch.nn —
+also when the layer sits inside a bigger model (the hooks get the key prefix),
+and missing keys are reported by torch.nn's names:
 
     cells.{k}.{name}   <->   {name}_l{l}{"_reverse" if d == 1 else ""}
 
@@ -79,3 +80,10 @@ def from_torch_names(module: nn.Module, state_dict: dict, prefix: str, *args: An
             continue
         k = int(m["layer"]) * dirs + (1 if m["reverse"] else 0)
         state_dict[f"{prefix}cells.{k}.{m['name']}"] = state_dict.pop(key)
+
+
+def use_torch_names(layer: nn.Module) -> None:
+    """Register the three hooks above on ``layer`` (a :class:`Recurrent`)."""
+    layer.register_state_dict_post_hook(to_torch_names)
+    layer.register_load_state_dict_pre_hook(from_torch_names)
+    layer.register_load_state_dict_post_hook(missing_as_torch_names)

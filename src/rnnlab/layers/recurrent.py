@@ -7,7 +7,6 @@ D directions (2 when bidirectional), G gate blocks of the cell.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -17,20 +16,15 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
 from rnnlab.cells.base import WEIGHT_NAMES, RecurrentCell
-from rnnlab.cells.checks import check_choice, check_positive_int
+from rnnlab.cells.checks import check_cell_contract, check_choice, check_positive_int
 from rnnlab.cells.init import INITS, check_forget_bias
 from rnnlab.cells.spec import CellSpec, get_cell
 from rnnlab.cells.state import State, map_state
 from rnnlab.layers.backends import RUNNERS
 from rnnlab.layers.fused import FUSED_MODES, KernelArgs
 from rnnlab.layers.loop import Step
-from rnnlab.layers.names import (
-    from_torch_names,
-    missing_as_torch_names,
-    to_torch_names,
-    torch_name_target,
-)
-from rnnlab.layers.sequence import check_initial_state
+from rnnlab.layers.names import torch_name_target, use_torch_names
+from rnnlab.layers.sequence import check_dropout, check_initial_state
 
 BACKENDS = ("auto", *RUNNERS)
 
@@ -127,7 +121,7 @@ class Recurrent(nn.Module):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
-        self.dropout = _check_dropout(dropout, num_layers)
+        self.dropout = check_dropout(dropout, num_layers)
         self.bidirectional = bool(bidirectional)
         self.batch_first = bool(batch_first)
         self.bias = bool(bias)
@@ -149,12 +143,10 @@ class Recurrent(nn.Module):
         else:
             self.spec, self.forget_bias = None, None
             _check_custom(cell, bias, init, forget_bias, weight_drop)
-            made = [_custom_cell(cell, i, h) for i, h in sizes]
+            made = [check_cell_contract(cell(i, h), h) for i, h in sizes]
         self.cells = nn.ModuleList(made)
         self.state_names = tuple(getattr(made[0], "state_names", ("h",)))
-        self.register_state_dict_post_hook(to_torch_names)
-        self.register_load_state_dict_pre_hook(from_torch_names)
-        self.register_load_state_dict_post_hook(missing_as_torch_names)
+        use_torch_names(self)  # state dicts keyed weight_ih_l0 … both ways
         _ = self.backend_used  # a forced backend that cannot run fails here, not at forward
 
     # torch.nn's flat names (weight_hh_l0 …) read and write the cells' parameters
@@ -285,21 +277,6 @@ class Recurrent(nn.Module):
         return f"{s}, backend={self.backend_used!r}{auto}"
 
 
-def _check_dropout(dropout: Any, num_layers: int) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-        raise TypeError(f"expected dropout to be a number in [0, 1], got {dropout!r}")
-    if not 0.0 <= dropout <= 1.0:
-        raise ValueError(f"expected dropout in [0, 1], got {dropout}")
-    if dropout > 0 and num_layers == 1:
-        warnings.warn(
-            "dropout acts between layers, so it has no effect with num_layers=1 "
-            f"(got dropout={dropout})",
-            UserWarning,
-            stacklevel=4,
-        )
-    return float(dropout)
-
-
 def _check_custom(cell: Any, bias: bool, init: str, forget_bias: Any, weight_drop: float) -> None:
     if not callable(cell):
         raise TypeError(
@@ -316,15 +293,3 @@ def _check_custom(cell: Any, bias: bool, init: str, forget_bias: Any, weight_dro
             f"cell (they configure registry cells; configure your cell's constructor), got {listed}"
         )
 
-
-def _custom_cell(make: Callable[[int, int], nn.Module], input_size: int, hidden_size: int) -> Any:
-    cell = make(input_size, hidden_size)
-    for attr in ("init_state", "hidden_size"):
-        if not hasattr(cell, attr):
-            raise TypeError(
-                f"expected cell objects with {attr!r} (the cell contract), "
-                f"got {type(cell).__name__} without it"
-            )
-    if cell.hidden_size != hidden_size:
-        raise ValueError(f"expected cells with hidden_size {hidden_size}, got {cell.hidden_size}")
-    return cell

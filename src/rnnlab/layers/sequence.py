@@ -9,6 +9,7 @@ input dimensions with True on the valid steps.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -124,3 +125,19 @@ def check_initial_state(
     parts = check_state_parts(state, names, tuple(want), dtype, " (num_layers·D, B, H)")
     parts = parts if batched else tuple(p.unsqueeze(1) for p in parts)
     return parts[0] if len(parts) == 1 else parts
+
+
+def check_dropout(dropout: Any, num_layers: int) -> float:
+    """``dropout`` (between layers) as a float in [0, 1]; a warning when it cannot act."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+        raise TypeError(f"expected dropout to be a number in [0, 1], got {dropout!r}")
+    if not 0.0 <= dropout <= 1.0:
+        raise ValueError(f"expected dropout in [0, 1], got {dropout}")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            "dropout acts between layers, so it has no effect with num_layers=1 "
+            f"(got dropout={dropout})",
+            UserWarning,
+            stacklevel=4,
+        )
+    return float(dropout)
