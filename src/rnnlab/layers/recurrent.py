@@ -24,7 +24,7 @@ from rnnlab.layers.backends import RUNNERS
 from rnnlab.layers.fused import FUSED_MODES, KernelArgs
 from rnnlab.layers.loop import Step
 from rnnlab.layers.names import torch_name_target, use_torch_names
-from rnnlab.layers.sequence import check_dropout, check_initial_state
+from rnnlab.layers.sequence import check_custom_cell, check_dropout, check_initial_state
 
 BACKENDS = ("auto", *RUNNERS)
 
@@ -47,7 +47,8 @@ class Recurrent(nn.Module):
         bidirectional: D = 2; direction d = 1 reads each sequence backwards.
         backend: "explicit" (the loop over the cell equations, the reference),
             "fused" (PyTorch's kernel on the same tensors) or "auto" (fused
-            whenever ``cell.fused`` computes the same function, else explicit).
+            whenever the spec's ``fused`` kernel computes the same function,
+            else explicit); ``backend_used`` and the repr say which runs.
         init: "default" (PyTorch's U(−1/√H, 1/√H)) or "orthogonal" W_hh blocks.
         forget_bias: None (PyTorch's init) or b: b_ih = b, b_hh = 0 on the
             forget gate (LSTM f, GRU z) of every layer and direction.
@@ -81,20 +82,24 @@ class Recurrent(nn.Module):
             ``load_state_dict`` takes them (both ways with torch.nn).
         spec (None for custom cells), state_names, backend_used.
 
-    Equivalent to this loop (the explicit backend, without lengths)::
+    Equivalent to this loop (the explicit backend, without lengths; s_k is
+    h_0[k], or (h_0[k], c_0[k]) for the LSTM)::
 
         for l in range(L):
             outs = []
             for d in range(D):
-                cell, s = cells[l * D + d], state[l * D + d]
-                hs = []
-                for t in (reversed(range(T)) if d else range(T)):
-                    h, s = cell(x[t], s)
-                    hs.insert(0, h) if d else hs.append(h)
-                outs.append(torch.stack(hs))
-            x = torch.cat(outs, -1)           # (T, B, D·H)
-            if l < L - 1: x = dropout(x)
-        output = x
+                k = l * D + d
+                cell, s = cells[k], s_k
+                hs = [None] * T
+                for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
+                    h, s = cell(x[t], s)      # h_t (B, H)
+                    hs[t] = h
+                outs.append(torch.stack(hs))  # (T, B, H)
+                final[k] = s
+            x = torch.cat(outs, dim=-1)       # (T, B, D·H)
+            if l < L - 1:
+                x = F.dropout(x, dropout, training)
+        output, state = x, stack(final)
     """
 
     cell_in_repr = True  # the presets say the cell by their class name
@@ -142,7 +147,7 @@ class Recurrent(nn.Module):
             ]
         else:
             self.spec, self.forget_bias = None, None
-            _check_custom(cell, bias, init, forget_bias, weight_drop)
+            check_custom_cell(cell, bias, init, forget_bias, weight_drop)
             made = [check_cell_contract(cell(i, h), h) for i, h in sizes]
         self.cells = nn.ModuleList(made)
         self.state_names = tuple(getattr(made[0], "state_names", ("h",)))
@@ -275,21 +280,4 @@ class Recurrent(nn.Module):
                 s += f", {name}={getattr(self, name)!r}"
         auto = " (auto)" if self.backend == "auto" else ""
         return f"{s}, backend={self.backend_used!r}{auto}"
-
-
-def _check_custom(cell: Any, bias: bool, init: str, forget_bias: Any, weight_drop: float) -> None:
-    if not callable(cell):
-        raise TypeError(
-            "expected cell to be a cell name, a CellSpec or a callable "
-            f"(input_size, hidden_size) -> cell, got {cell!r}"
-        )
-    given = {"bias": bias, "init": init, "forget_bias": forget_bias, "weight_drop": weight_drop}
-    defaults = {"bias": True, "init": "default", "forget_bias": None, "weight_drop": 0.0}
-    changed = {k: v for k, v in given.items() if v != defaults[k]}
-    if changed:
-        listed = ", ".join(f"{k}={v!r}" for k, v in changed.items())
-        raise ValueError(
-            f"expected bias, init, forget_bias and weight_drop at their defaults with a custom "
-            f"cell (they configure registry cells; configure your cell's constructor), got {listed}"
-        )
 

@@ -1,4 +1,4 @@
-"""Checking and normalising what a recurrent layer receives.
+"""Checking and normalising what a recurrent layer receives (arguments, inputs, states).
 
 Symbols: T time steps, B batch, I input size, H hidden size, D directions,
 L layers. A layer's input is (T, B, I), (B, T, I) with ``batch_first``, an
@@ -141,3 +141,24 @@ def check_dropout(dropout: Any, num_layers: int) -> float:
             stacklevel=4,
         )
     return float(dropout)
+
+
+def check_custom_cell(
+    cell: Any, bias: bool, init: str, forget_bias: Any, weight_drop: float
+) -> None:
+    """A custom cell is a callable, and the options that configure registry cells stay unset."""
+    if not callable(cell):
+        raise TypeError(
+            "expected cell to be a cell name, a CellSpec or a callable "
+            f"(input_size, hidden_size) -> cell, got {cell!r}"
+        )
+    given = {"bias": bias, "init": init, "forget_bias": forget_bias, "weight_drop": weight_drop}
+    defaults = {"bias": True, "init": "default", "forget_bias": None, "weight_drop": 0.0}
+    changed = {k: v for k, v in given.items() if v != defaults[k]}
+    if changed:
+        listed = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+        raise ValueError(
+            f"expected bias, init, forget_bias and weight_drop at their defaults with a custom "
+            f"cell (they configure registry cells; configure your cell's constructor), got {listed}"
+        )
+
