@@ -1,16 +1,63 @@
-"""weight_drop: DropConnect on every W_hh, the same masks on both backends, none in eval."""
+"""forward_weights(), the tensors both backends run on: a subclass's transformation of them,
+and weight_drop (DropConnect on every W_hh): the same masks on both backends, none in eval."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnlab.layers import GRU, LSTM, RNN, Recurrent
+
+BACKENDS = ["explicit", "fused"]
 
 
 def as_tuple(state):
     return state if isinstance(state, tuple) else (state,)
+
+
+def close(a, b, atol=1e-5):
+    for p, q in zip(as_tuple(a), as_tuple(b), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=atol)
+
+
+class ScaledRecurrentLSTM(LSTM):
+    """A variant through the weight hook: W_hh of every layer times a fixed mask."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.register_buffer(
+            "mask", (torch.rand(4 * self.hidden_size, self.hidden_size) > 0.3).float()
+        )
+
+    def forward_weights(self):
+        return [w | {"weight_hh": w["weight_hh"] * self.mask} for w in super().forward_weights()]
+
+
+def test_weight_hook_is_used_by_both_backends():
+    layers = {b: ScaledRecurrentLSTM(3, 4, 2, bidirectional=True, backend=b) for b in BACKENDS}
+    layers["explicit"].load_state_dict(layers["fused"].state_dict())
+    ref = nn.LSTM(3, 4, 2, bidirectional=True)
+    ref.load_state_dict(
+        {
+            k: v * layers["fused"].mask if "weight_hh" in k else v
+            for k, v in layers["fused"].state_dict().items()
+            if k != "mask"
+        }
+    )
+    x = torch.randn(5, 2, 3)
+    _, want_state = ref(x, None)
+    grads = {}
+    for b, layer in layers.items():
+        out, _ = layer(x, lengths=[5, 3])
+        want = pad_packed_sequence(ref(pack_padded_sequence(x, [5, 3]))[0], total_length=5)[0]
+        close(out, want)
+        grads[b] = torch.autograd.grad(out.sum(), layer.weight_hh_l1)[0]
+    close(grads["explicit"], grads["fused"])
+    assert (grads["fused"][layers["fused"].mask == 0] == 0).all()  # masked weights get no gradient
+    close(layers["fused"](x)[1], want_state)
 
 
 @pytest.mark.parametrize("backend", ["explicit", "fused"])
