@@ -8,10 +8,11 @@ Run by hand (never a test)::
     python benchmarks/bench_layers.py --explicit-repeats 1   # the slow loop timed once
     python benchmarks/bench_layers.py --device cuda          # falls back to CPU without a GPU
 
-For each cell (LSTM, GRU, Elman tanh) and shape (T, B, H) — one layer, input
-size = H, fp32 — the three implementations get the same weights and the same
-input. Forward is timed under ``torch.no_grad()``; forward+backward backpropagates
-``out.sum() + h_n.sum()`` into the input and all parameters. The runs of the
+For each cell (lstm, gru, elman-tanh, elman-relu: the registry names with a
+torch.nn peer) and shape (T, B, H) — one layer, input size = H, fp32 — the three
+implementations get the same weights and the same input. Forward is timed under
+``torch.no_grad()``; forward+backward backpropagates ``out.sum() + h_n.sum()``
+into the input and all parameters. The runs of the
 implementations are interleaved (explicit, fused, torch, then torch, fused,
 explicit, …) after warm-up, so load on a shared machine hits them alike; the median is reported as
 ms per batch and tokens/s (T·B per second), and the ratio to torch.nn is
@@ -24,6 +25,7 @@ fused.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -32,12 +34,13 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from rnnlab.layers import GRU, LSTM, RNN
+from rnnlab.layers import Recurrent
 
-CELLS: dict[str, tuple[type, type]] = {
-    "lstm": (LSTM, nn.LSTM),
-    "gru": (GRU, nn.GRU),
-    "elman": (RNN, nn.RNN),
+CELLS: dict[str, Callable[..., nn.Module]] = {  # registry name -> its torch.nn peer
+    "lstm": nn.LSTM,
+    "gru": nn.GRU,
+    "elman-tanh": functools.partial(nn.RNN, nonlinearity="tanh"),
+    "elman-relu": functools.partial(nn.RNN, nonlinearity="relu"),
 }
 SHAPES = [(35, 20, 650), (100, 32, 128), (128, 64, 512)]
 IMPLS = ("explicit", "fused", "torch")
@@ -47,7 +50,9 @@ MODES = ("forward", "forward+backward")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--device", default="cpu", help="cpu or cuda (falls back to cpu with a message)")
-    p.add_argument("--cells", default="lstm,gru,elman", help="comma list of lstm, gru, elman")
+    p.add_argument(
+        "--cells", default="lstm,gru,elman-tanh", help="comma list of " + ", ".join(CELLS)
+    )
     p.add_argument(
         "--shapes",
         default=";".join(",".join(map(str, s)) for s in SHAPES),
@@ -78,11 +83,10 @@ def pick_device(name: str) -> torch.device:
 
 
 def build(cell: str, hidden: int, device: torch.device, impls: list[str]) -> dict[str, nn.Module]:
-    ours_cls, torch_cls = CELLS[cell]
-    ref = torch_cls(hidden, hidden, device=device)
+    ref = CELLS[cell](hidden, hidden, device=device)
     layers: dict[str, nn.Module] = {"torch": ref}
     for backend in ("explicit", "fused"):
-        layer = ours_cls(hidden, hidden, backend=backend, device=device)
+        layer = Recurrent(cell, hidden, hidden, backend=backend, device=device)
         layer.load_state_dict(ref.state_dict())
         layers[backend] = layer
     return {name: layers[name] for name in impls}
@@ -165,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         f"warmup {args.warmup}"
     )
     print(
-        f"{'cell':<6} {'T,B,H':<12} {'mode':<17} {'impl':<9} {'ms':>9} {'tokens/s':>11} "
+        f"{'cell':<10} {'T,B,H':<12} {'mode':<17} {'impl':<9} {'ms':>9} {'tokens/s':>11} "
         f"{'vs torch':>9} {'paired':>8}"
     )
     rows = []
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     shape = f"{steps},{batch},{hidden}"
                     rows.append((cell, shape, mode, name, 1e3 * seconds[name], tps, ratio, paired))
                     print(
-                        f"{cell:<6} {shape:<12} {mode:<17} {name:<9} "
+                        f"{cell:<10} {shape:<12} {mode:<17} {name:<9} "
                         f"{1e3 * seconds[name]:>9.2f} {tps:>11,.0f} {ratio:>8.3f}x {paired:>7.3f}x",
                         flush=True,
                     )

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from forecast_common import (
     baselines,
+    cell_fields,
     load_points,
     machine,
     save,
@@ -107,7 +108,7 @@ def _p(p: float) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--cells", default="elman,lstm,gru")
+    p.add_argument("--cells", default="elman-tanh,lstm,gru")
     p.add_argument("--strategy", default="direct")
     p.add_argument("--inputs", default=DEFAULT_INPUTS)  # comma list, "" or "all"
     p.add_argument("--lookback", type=int, default=72)
@@ -193,7 +194,7 @@ def main() -> None:
         ]
         base = f"{cell} ({', '.join([args.strategy, *extras])})"
         model = {
-            "cell": cell,
+            **cell_fields(cell),
             "hidden_size": args.hidden,
             "strategy": args.strategy,
             "highway": args.highway,

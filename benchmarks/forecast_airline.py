@@ -4,7 +4,7 @@ Train 1949-1956, validate 1957-1958, test 1959-1960 (targets inside each
 split); passengers in thousands; MASE scaled by the training seasonal naive
 (m = 12). A very small series (144 points): the test has 13 windows.
 
-    python benchmarks/forecast_airline.py --cells elman,lstm,gru
+    python benchmarks/forecast_airline.py --cells elman-tanh,lstm,gru
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import torch
-from forecast_common import baselines, machine, save, table, train_one
+from forecast_common import baselines, cell_fields, machine, save, table, train_one
 
 from rnnlab.data.csv_series import read_csv_series
 from rnnlab.data.splits import SplitConfig
@@ -34,7 +34,7 @@ DATA = (
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--cells", default="elman,lstm,gru")
+    p.add_argument("--cells", default="elman-tanh,lstm,gru")
     p.add_argument("--strategy", default="direct")
     p.add_argument("--normalize", default="last")
     p.add_argument("--hidden", type=int, default=16)
@@ -67,7 +67,7 @@ def main() -> None:
                 log_every=1000,
             )
             model = {
-                "cell": cell,
+                **cell_fields(cell),
                 "hidden_size": args.hidden,
                 "strategy": args.strategy,
                 "normalize": args.normalize,

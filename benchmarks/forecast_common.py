@@ -23,6 +23,12 @@ from rnnlab.tasks.forecast.task import fit_residual_ar
 from rnnlab.training import TrainConfig, Trainer, load_weights
 
 
+def cell_fields(cell: str) -> dict:
+    """The [model] fields of a cell: the LSTM keeps the forget-gate bias 1.0 (Jozefowicz et al.
+    2015) the recorded results used."""
+    return {"cell": cell, "forget_bias": 1.0} if cell == "lstm" else {"cell": cell}
+
+
 def baselines(
     w: SeriesWindows,
     starts: np.ndarray,

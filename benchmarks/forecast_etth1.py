@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import torch
-from forecast_common import baselines, machine, save, table, train_one
+from forecast_common import baselines, cell_fields, machine, save, table, train_one
 
 from rnnlab.data.csv_series import read_csv_series
 from rnnlab.data.splits import SplitConfig
@@ -65,7 +65,7 @@ def main() -> None:
         )
         for cell in args.cells.split(","):
             model = {
-                "cell": cell,
+                **cell_fields(cell),
                 "hidden_size": args.hidden,
                 "strategy": args.strategy,
                 "normalize": args.normalize,

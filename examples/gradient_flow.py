@@ -47,7 +47,7 @@ def main() -> None:
     curves, bounds = {}, {}
     for cell in ("elman-tanh", "lstm"):
         torch.manual_seed(0)
-        layer = RecallModel(cell, 8, 8, 32, memory_bias=3.0).rnn
+        layer = RecallModel(cell, 8, 8, 32, forget_bias=3.0).rnn
         exact = jacobian_products(layer, x).mean()  # autograd
         numpy_engine = reference_jacobian_products(layer, x).mean()  # hand-derived
         print(f"{cell}: max relative difference autograd vs NumPy engine "
@@ -64,7 +64,7 @@ def main() -> None:
     # 2. train both with the Trainer, gate saturation logged by a callback
     for cell in ("elman-tanh", "lstm"):
         torch.manual_seed(0)
-        task = RecallTask(RecallModel(cell, 8, 8, 32, memory_bias=3.0), DISTANCE,
+        task = RecallTask(RecallModel(cell, 8, 8, 32, forget_bias=3.0), DISTANCE,
                           batches_per_epoch=args.steps)
         config = TrainConfig(epochs=1, lr=3e-3, clip_norm=1.0, log_every=25, progress=False)
         run_dir = args.out / cell

@@ -33,8 +33,7 @@ TEXT = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text", type=Path, help="a UTF-8 text file (default: a built-in text)")
-    parser.add_argument("--cell", default="lstm", choices=sorted(R.CELLS))
-    parser.add_argument("--nonlinearity", default="tanh", choices=sorted(R.ACTIVATIONS))
+    parser.add_argument("--cell", default="lstm", choices=list(R.CELLS))
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--max-chars", type=int, default=200_000, help="use the first N chars")
@@ -45,8 +44,7 @@ def main() -> None:
     chars = sorted(set(text))  # the vocabulary: one id per distinct character
     ids = np.array([chars.index(ch) for ch in text])
     V = len(chars)
-    model = R.LanguageModel(V, 16, args.hidden, 1, args.cell, args.nonlinearity,
-                            rng=np.random.default_rng(0))
+    model = R.LanguageModel(V, 16, args.hidden, 1, args.cell, rng=np.random.default_rng(0))
     config = R.ReferenceTrainConfig(batch_size=8, bptt=25, epochs=args.epochs, lr=1e-2,
                                     clip_norm=5.0)
     print(f"{len(text)} characters, V = {V}; the loss should start near log V = {np.log(V):.2f}")

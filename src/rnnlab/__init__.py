@@ -14,7 +14,12 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    # cells: one time step
+    # cells: one time step, and the registry of cell kinds
+    "RecurrentCell": "rnnlab.cells",
+    "CellSpec": "rnnlab.cells",
+    "register_cell": "rnnlab.cells",
+    "get_cell": "rnnlab.cells",
+    "cell_names": "rnnlab.cells",
     "ElmanCell": "rnnlab.cells",
     "LSTMCell": "rnnlab.cells",
     "GRUCell": "rnnlab.cells",

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from rnnlab.cells import ElmanCell, GRUCell, LSTMCell
+from rnnlab.cells import ElmanCell, GRUCell, LSTMCell, RecurrentCell
 
 # (ours, torch peer, constructor kwargs); sigmoid Elman has no torch peer
 PAIRS = [
@@ -116,6 +116,7 @@ def test_gradcheck_float64(cls, kw):
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu", "sigmoid"])
 def test_elman_gate_is_the_equation(nonlinearity):
     cell = ElmanCell(3, 4, nonlinearity=nonlinearity)
+    assert cell.nonlinearity == nonlinearity and cell.spec.name == f"elman-{nonlinearity}"
     x, h = torch.randn(2, 3), torch.randn(2, 4)
     a = x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh
     phi = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[nonlinearity]
@@ -188,13 +189,41 @@ def test_orthogonal_init_gives_orthogonal_blocks(cls, kw):
 
 
 @pytest.mark.parametrize("value", [1.0, 0.0, -2.5])
-def test_forget_bias_sets_the_sum_of_forget_biases(value):
-    cell = LSTMCell(3, 6, forget_bias=value)
-    f = slice(6, 12)
-    torch.testing.assert_close(cell.bias_ih[f] + cell.bias_hh[f], torch.full((6,), value))
-    others = torch.cat([cell.bias_ih[:6], cell.bias_ih[12:]])
+@pytest.mark.parametrize("cls", [LSTMCell, GRUCell])
+def test_forget_bias_sets_b_ih_and_zeroes_b_hh_of_the_forget_gate(cls, value):
+    cell = cls(3, 6, forget_bias=value)  # block 1: the LSTM's f, the GRU's update gate z
+    gate = slice(6, 12)
+    assert torch.equal(cell.bias_ih[gate], torch.full((6,), value))
+    assert torch.equal(cell.bias_hh[gate], torch.zeros(6))
+    others = torch.cat([cell.bias_ih[:6], cell.bias_ih[12:], cell.bias_hh[:6], cell.bias_hh[12:]])
     assert others.abs().max() <= 1 / math.sqrt(6) and others.std() > 0
     assert "forget_bias" in repr(cell)
+
+
+def test_forget_bias_none_is_pytorch_init_draw_for_draw():
+    torch.manual_seed(3)
+    ours = GRUCell(3, 6)
+    torch.manual_seed(3)
+    ref = nn.GRUCell(3, 6)
+    for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "kw"),
+    [("elman-sigmoid", ElmanCell, {"nonlinearity": "sigmoid"}), ("lstm", LSTMCell, {}),
+     ("gru", GRUCell, {})],
+)
+def test_presets_are_the_generic_cell_by_name(name, cls, kw):
+    torch.manual_seed(5)
+    preset = cls(3, 4, **kw)
+    torch.manual_seed(5)
+    generic = RecurrentCell(name, 3, 4)
+    assert preset.spec is generic.spec and isinstance(preset, RecurrentCell)
+    for a, b in zip(preset.parameters(), generic.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert preset.state_names == generic.state_names and preset.weights().keys() == {
+        "weight_ih", "weight_hh", "bias_ih", "bias_hh"}
 
 
 def test_parameters_have_torch_shapes_and_device_dtype():

@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from rnnlab.cells import ElmanCell, GRUCell, LSTMCell
+from rnnlab.cells import ElmanCell, GRUCell, LSTMCell, RecurrentCell
 
 
 def raises(exc, text):
@@ -93,3 +93,23 @@ def test_bad_sizes(size):
 def test_forget_bias_without_bias():
     with raises(ValueError, "forget_bias needs bias=True"):
         LSTMCell(4, 8, bias=False, forget_bias=1.0)
+
+
+def test_forget_bias_without_bias_on_a_gru():
+    with raises(ValueError, "forget_bias needs bias=True"):
+        GRUCell(4, 8, bias=False, forget_bias=1.0)
+
+
+def test_forget_bias_on_an_elman_cell():
+    with raises(
+        ValueError,
+        "forget_bias sets the bias of a forget/update gate, and cell 'elman-sigmoid' has none "
+        "(gates h); leave forget_bias=None",
+    ):
+        RecurrentCell("elman-sigmoid", 4, 8, forget_bias=1.0)
+
+
+def test_unknown_cell_name():
+    with raises(ValueError, "unknown cell 'gru_cell': expected one of elman-tanh, elman-relu, "
+                "elman-sigmoid, lstm, gru; did you mean 'gru'?"):
+        RecurrentCell("gru_cell", 4, 8)

@@ -79,7 +79,7 @@ def test_rnnlab_train_with_task_kind_forecast(series_csv, tmp_path):
     config.write_text(
         f'[task]\nkind = "forecast"\n[data]\npath = "{series_csv}"\n'
         '[window]\nlookback = 12\nhorizon = 3\ntargets = ["temp"]\n'
-        '[model]\ncell = "elman"\nhidden_size = 4\nstrategy = "recursive"\n'
+        '[model]\ncell = "elman-tanh"\nhidden_size = 4\nstrategy = "recursive"\n'
         "[forecast]\ntrain_stride = 8\n[train]\nepochs = 1\nprogress = false\n",
         encoding="utf-8",
     )

@@ -10,8 +10,9 @@ from safetensors.torch import save_file
 
 import rnnlab
 from rnnlab.cli.main import main
+from rnnlab.config import from_dict, load_toml
 from rnnlab.diagnostics.compare import preset, run_compare
-from rnnlab.diagnostics.inspect import layers_from_state_dict
+from rnnlab.diagnostics.inspect import DiagnoseConfig, _layer_from_config, layers_from_state_dict
 from rnnlab.diagnostics.recall import RecallModel, make_layer, recall_batch
 
 
@@ -26,13 +27,13 @@ def test_recall_batch_puts_the_symbol_first_and_the_query_last():
         recall_batch(0, 1, torch.Generator())
 
 
-def test_memory_bias_sets_the_lstm_forget_and_gru_update_gate_biases():
+def test_forget_bias_sets_the_lstm_forget_and_gru_update_gate_biases():
     lstm, gru = make_layer("lstm", 5, 4, 3.0), make_layer("gru", 5, 4, 3.0)
-    f = lstm.bias_ih_l0[4:8] + lstm.bias_hh_l0[4:8]
-    z = gru.bias_ih_l0[4:8] + gru.bias_hh_l0[4:8]
-    torch.testing.assert_close(f, torch.full((4,), 3.0))
-    torch.testing.assert_close(z, torch.full((4,), 3.0))
-    with pytest.raises(ValueError, match="expected cell in"):
+    for layer in (lstm, gru):  # b_ih = 3, b_hh = 0 on the gate block 1 (LSTM f, GRU z)
+        torch.testing.assert_close(layer.bias_ih_l0[4:8], torch.full((4,), 3.0))
+        torch.testing.assert_close(layer.bias_hh_l0[4:8], torch.zeros(4))
+    assert make_layer("elman-tanh", 5, 4, 3.0).forget_bias is None  # no gate: left alone
+    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         make_layer("transformer", 5, 4, 0.0)
     assert RecallModel("elman-sigmoid", 3, 2, 4)(torch.zeros(7, 2, 6)).shape == (2, 3)
 
@@ -67,6 +68,11 @@ def test_layers_rebuilt_from_a_state_dict_compute_the_same_function():
     assert list(rebuilt) == ["model.rnn"]
     x = torch.randn(5, 2, 3)
     torch.testing.assert_close(rebuilt["model.rnn"](x)[0], lstm(x)[0])
+    sigmoid = rnnlab.RNN(3, 4, nonlinearity="sigmoid")
+    sd = {f"rnn.{k}": v for k, v in sigmoid.state_dict().items()}
+    assert layers_from_state_dict(sd)["rnn"].spec.name == "elman-tanh"  # G = 1, no config
+    rebuilt = layers_from_state_dict(sd, cell="elman-sigmoid")["rnn"]  # the run's config.toml
+    torch.testing.assert_close(rebuilt(x)[0], sigmoid(x)[0])
     with pytest.raises(ValueError, match="expected 1, 3 or 4 gate blocks"):
         layers_from_state_dict({"weight_hh_l0": torch.zeros(8, 4),
                                 "weight_ih_l0": torch.zeros(8, 3)})
@@ -80,6 +86,24 @@ def test_cli_diagnose_gradients_on_a_config(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "γ=0.25" in text and "(exact)" in text
     assert (tmp_path / "out" / "gradient_flow_rnn.png").is_file()
+
+
+def test_a_config_stack_gets_its_forget_bias_in_every_layer(tmp_path, capsys):
+    """A [model] with num_layers > 1 used to be rebuilt without its forget_bias."""
+    config = tmp_path / "layer.toml"
+    config.write_text('[model]\ncell = "lstm"\ninput_size = 3\nhidden_size = 4\nnum_layers = 2\n'
+                      "forget_bias = 3.0\n[probe]\nlength = 6\nbatch_size = 2\n",
+                      encoding="utf-8")
+    layer = _layer_from_config(from_dict(DiagnoseConfig, load_toml(config)).model)
+    assert layer.num_layers == 2
+    for sfx in ("_l0", "_l1"):
+        assert torch.equal(getattr(layer, "bias_ih" + sfx)[4:8], torch.full((4,), 3.0))
+        assert torch.equal(getattr(layer, "bias_hh" + sfx)[4:8], torch.zeros(4))
+    assert main(["diagnose", "gradients", str(config), "--out", str(tmp_path / "out")]) == 0
+    assert "L = 2" in capsys.readouterr().out
+    config.write_text('[model]\ncell = "elman-tanh"\nforget_bias = 3.0\n', encoding="utf-8")
+    assert main(["diagnose", "gradients", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "cell 'elman-tanh' has none" in capsys.readouterr().err
 
 
 def test_cli_diagnose_gradients_on_a_run_directory(tmp_path, capsys):
@@ -125,10 +149,10 @@ def test_cli_diagnose_compare_maps_flags_onto_the_preset(tmp_path, capsys):
     run = tmp_path / "cmp"
     assert main(["diagnose", "compare", "--run-dir", str(run), "--cells", "lstm",
                  "--distances", "3", "--seeds", "4", "--clip", "0", "--steps", "2",
-                 "--hidden-size", "5", "--lr", "0.01", "--memory-bias", "1.5"]) == 0
+                 "--hidden-size", "5", "--lr", "0.01", "--forget-bias", "1.5"]) == 0
     assert "[1/1] lstm" in capsys.readouterr().out
     config = (run / "config.toml").read_text(encoding="utf-8")
-    for line in ('cells = [\n    "lstm",\n]', "hidden_size = 5", "memory_bias = 1.5",
+    for line in ('cells = [\n    "lstm",\n]', "hidden_size = 5", "forget_bias = 1.5",
                  "steps = 2", "lr = 0.01"):
         assert line in config, line
     assert (run / "report.md").is_file()

@@ -16,21 +16,17 @@ from rnnlab.diagnostics import (
     step_jacobians,
 )
 
-MODES = ["tanh", "relu", "sigmoid", "lstm", "gru"]
+CELLS = ["elman-tanh", "elman-relu", "elman-sigmoid", "lstm", "gru"]
 
 
-def _layer(mode: str, I: int = 3, H: int = 4, L: int = 1, **kw) -> torch.nn.Module:
+def _layer(cell: str, I: int = 3, H: int = 4, L: int = 1, **kw) -> torch.nn.Module:
     kw.setdefault("dtype", torch.float64)
-    if mode == "lstm":
-        return rnnlab.LSTM(I, H, L, **kw)
-    if mode == "gru":
-        return rnnlab.GRU(I, H, L, **kw)
-    return rnnlab.RNN(I, H, L, nonlinearity=mode, **kw)
+    return rnnlab.Recurrent(cell, I, H, L, **kw)
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_exact_jacobian_products_agree_between_autograd_and_numpy_engine(mode):
-    layer = _layer(mode)
+@pytest.mark.parametrize("cell", CELLS)
+def test_exact_jacobian_products_agree_between_autograd_and_numpy_engine(cell):
+    layer = _layer(cell)
     x = torch.randn(7, 2, 3, dtype=torch.float64)
     exact = jacobian_products(layer, x)
     numpy_engine = reference_jacobian_products(layer, x)
@@ -38,9 +34,9 @@ def test_exact_jacobian_products_agree_between_autograd_and_numpy_engine(mode):
     np.testing.assert_allclose(exact.values, numpy_engine.values, rtol=1e-8, atol=1e-14)
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_gradient_flow_equals_readout_times_jacobian_product(mode):
-    layer = _layer(mode)
+@pytest.mark.parametrize("cell", CELLS)
+def test_gradient_flow_equals_readout_times_jacobian_product(cell):
+    layer = _layer(cell)
     x = torch.randn(6, 3, 3, dtype=torch.float64)
     flow = gradient_flow(layer, x, seed=5)
     J = step_jacobians(layer, x)  # (T, B, S, S)
@@ -58,17 +54,17 @@ def test_gradient_flow_equals_readout_times_jacobian_product(mode):
     np.testing.assert_allclose(flow.values[0], 1.0)  # ‖u‖ at the last step
 
 
-@pytest.mark.parametrize("mode", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("cell", ["elman-tanh", "elman-sigmoid"])
 @pytest.mark.parametrize("scale", [0.5, 3.0])
-def test_elman_products_respect_the_pascanu_bound(mode, scale):
-    layer = _layer(mode, H=6)
+def test_elman_products_respect_the_pascanu_bound(cell, scale):
+    layer = _layer(cell, H=6)
     with torch.no_grad():
         layer.weight_hh_l0.mul_(scale)
     x = torch.randn(12, 4, 3, dtype=torch.float64)
     products = jacobian_products(layer, x).values  # (T + 1, B)
     bound = spectra(layer)[0].bound(np.arange(13))
     assert np.all(products <= bound[:, None] * (1 + 1e-9))
-    if mode == "sigmoid" and scale == 0.5:
+    if cell == "elman-sigmoid" and scale == 0.5:
         assert products[-1].max() < 1e-6  # γσ_max < 1: it must vanish
 
 
@@ -91,10 +87,12 @@ def test_flow_handles_stacks_batch_first_and_float32():
 def test_bidirectional_and_unknown_layers_are_refused():
     with pytest.raises(ValueError, match="expected a unidirectional layer"):
         gradient_flow(_layer("gru", bidirectional=True), torch.randn(3, 1, 3, dtype=torch.float64))
-    with pytest.raises(TypeError, match="expected an rnnlab or torch.nn RNN/LSTM/GRU layer"):
+    with pytest.raises(TypeError, match="expected an rnnlab layer of a registered cell or a "
+                                        "torch.nn RNN/LSTM/GRU layer, got Linear"):
         gradient_flow(torch.nn.Linear(3, 3), torch.randn(3, 1, 3))
     with pytest.raises(ValueError, match="expected a one-layer layer"):
-        reference_jacobian_products(_layer("tanh", L=2), torch.randn(3, 1, 3, dtype=torch.float64))
+        reference_jacobian_products(_layer("elman-tanh", L=2),
+                                    torch.randn(3, 1, 3, dtype=torch.float64))
 
 
 def test_torch_nn_layers_work_too():

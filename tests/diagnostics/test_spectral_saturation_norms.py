@@ -26,16 +26,17 @@ from rnnlab.diagnostics import (
 
 def test_spectrum_and_bound_of_known_matrices():
     W = np.array([[0.0, 2.0], [0.0, 0.5]])  # eigenvalues 0, 0.5; σ_max > 2
-    s = spectrum_of(W, "sigmoid")
+    s = spectrum_of(W, "elman-sigmoid")
     assert s.spectral_radius == pytest.approx(0.5)
     assert s.sigma_max == pytest.approx(np.linalg.svd(W, compute_uv=False)[0])
     assert s.bound_base == pytest.approx(0.25 * s.sigma_max)
     np.testing.assert_allclose(s.bound(np.arange(3)), s.bound_base ** np.arange(3))
     gated = spectrum_of(np.vstack([np.eye(2) * k for k in (1, 2, 3, 4)]), "lstm")
+    assert gated.cell == "lstm" and "(lstm)" in gated.describe()
     assert gated.bound_base is None and gated.bound([1]) is None
     assert gated.blocks["o"] == pytest.approx((4.0, 4.0)) and "no Elman bound" in gated.describe()
-    with pytest.raises(ValueError, match="expected mode in"):
-        spectrum_of(W, "softsign")
+    with pytest.raises(ValueError, match="unknown cell 'sigmoid'.*did you mean 'elman-sigmoid'"):
+        spectrum_of(W, "sigmoid")
 
 
 def test_spectra_per_layer_of_a_stack():
@@ -47,8 +48,8 @@ def test_spectra_per_layer_of_a_stack():
 def test_saturation_fractions_follow_the_documented_thresholds():
     gates = {"f": torch.tensor([0.01, 0.5, 0.96, 0.94]), "g": torch.tensor([-0.99, 0.0, 0.5, 0.97])}
     assert saturation_fractions(gates, "lstm") == {"f": 0.5, "g": 0.5}
-    assert saturation_fractions({"h": torch.tensor([0.02, 0.5])}, "sigmoid") == {"h": 0.5}
-    assert saturation_fractions({"h": torch.tensor([0.0, 3.0])}, "relu") == {}
+    assert saturation_fractions({"h": torch.tensor([0.02, 0.5])}, "elman-sigmoid") == {"h": 0.5}
+    assert saturation_fractions({"h": torch.tensor([0.0, 3.0])}, "elman-relu") == {}
     with pytest.raises(ValueError, match="expected 0 < low < high < 1"):
         saturation_fractions(gates, "lstm", low=0.6, high=0.4)
 

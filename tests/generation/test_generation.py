@@ -11,7 +11,6 @@ import torch
 from torch import nn
 
 from rnnlab.generation import SamplingConfig, beam_search, filter_logits, generate
-from rnnlab.generation.beam import select_rows
 
 
 class Bigram(nn.Module):
@@ -127,12 +126,6 @@ def test_beam_search_finishes_at_eos():
     hyps = beam_search(model, [2], start_id=0, eos_id=0, beam_width=2, max_tokens=5)
     assert hyps[0].finished and hyps[0].ids == (3, 0)  # 0.9 · 0.7
     assert hyps[0].log_prob == pytest.approx(math.log(0.63), abs=1e-5)
-
-
-def test_select_rows_on_nested_states():
-    h = torch.arange(6.0).view(1, 3, 2)
-    picked = select_rows([(h, h + 10), h], torch.tensor([2, 0]))
-    assert picked[0][0][0, :, 0].tolist() == [4.0, 0.0] and picked[1].shape == (1, 2, 2)
 
 
 def test_banned_tokens_are_never_generated():

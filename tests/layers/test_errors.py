@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from rnnlab.cells import GRUCell
 from rnnlab.layers import GRU, LSTM, RNN, Recurrent
 
 
@@ -158,21 +159,14 @@ def test_state_dtype_mismatch():
         RNN(4, 8)(torch.randn(5, 2, 4), torch.zeros(1, 2, 8, dtype=torch.float64))
 
 
-class ZoneoutLikeGRU(GRU):
-    """A variant whose equations no kernel computes."""
-
-    def fused_supported(self):
-        return False
-
-
-def test_fused_impossible_for_a_variant():
+def test_fused_impossible_for_a_custom_cell():
     msg = (
-        "backend='fused' is not available for ZoneoutLikeGRU: no fused kernel computes its "
+        "backend='fused' is not available for GRUCell: no fused kernel computes its "
         "equations; use backend='explicit' or 'auto'"
     )
     with raises(ValueError, msg):
-        ZoneoutLikeGRU(4, 8, backend="fused")
-    assert ZoneoutLikeGRU(4, 8).backend_used == "explicit"
+        Recurrent(GRUCell, 4, 8, backend="fused")
+    assert Recurrent(GRUCell, 4, 8).backend_used == "explicit"
 
 
 def test_unknown_backend():
@@ -205,9 +199,53 @@ def test_forget_bias_without_bias():
         LSTM(4, 8, bias=False, forget_bias=1.0)
 
 
-def test_recurrent_needs_a_callable():
-    with raises(TypeError, "expected cell to be a cell class or callable, got 3"):
+def test_recurrent_needs_a_name_or_a_callable():
+    with raises(
+        TypeError,
+        "expected cell to be a cell name, a CellSpec or a callable (input_size, hidden_size) "
+        "-> cell, got 3",
+    ):
         Recurrent(3, 4, 8)
+
+
+def test_unknown_cell_name_suggests_the_registry_name():
+    with raises(
+        ValueError,
+        "unknown cell 'elman_sigmoid': expected one of elman-tanh, elman-relu, elman-sigmoid, "
+        "lstm, gru; did you mean 'elman-sigmoid'?",
+    ):
+        Recurrent("elman_sigmoid", 4, 8)
+
+
+def test_forget_bias_on_an_elman_layer():
+    with raises(ValueError, "forget_bias sets the bias of a forget/update gate, and cell "
+                "'elman-tanh' has none (gates h); leave forget_bias=None"):
+        Recurrent("elman-tanh", 4, 8, forget_bias=1.0)
+
+
+def test_forget_bias_without_bias_on_a_gru():
+    with raises(ValueError, "forget_bias needs bias=True"):
+        GRU(4, 8, bias=False, forget_bias=1.0)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0])
+def test_weight_drop_out_of_range(p):
+    with raises(ValueError, f"expected weight_drop in [0, 1), got {p}"):
+        LSTM(4, 8, weight_drop=p)
+
+
+@pytest.mark.parametrize(
+    ("option", "shown"),
+    [({"init": "orthogonal"}, "init='orthogonal'"), ({"forget_bias": 1.0}, "forget_bias=1.0"),
+     ({"weight_drop": 0.5}, "weight_drop=0.5"), ({"bias": False}, "bias=False")],
+)
+def test_registry_options_refused_for_a_custom_cell(option, shown):
+    with raises(
+        ValueError,
+        "expected bias, init, forget_bias and weight_drop at their defaults with a custom cell "
+        f"(they configure registry cells; configure your cell's constructor), got {shown}",
+    ):
+        Recurrent(GRUCell, 4, 8, **option)
 
 
 def test_recurrent_cell_without_contract():

@@ -3,7 +3,6 @@ the weight hook, backend choice, state dicts, init, gradcheck and hypothesis sha
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 
@@ -15,8 +14,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnlab.cells import ElmanCell, GRUCell, LSTMCell
-from rnnlab.layers import GRU, LSTM, RNN, Recurrent
+from rnnlab.layers import GRU, LSTM, RNN
 
 PAIRS = {
     "tanh": (RNN, nn.RNN, {}),
@@ -126,42 +124,6 @@ def test_state_dict_round_trip_both_ways(kind):
         close(fresh(x)[0], layer(x)[0])
 
 
-def copy_into_cells(recurrent, ref):
-    dirs = recurrent.num_directions
-    for k, cell in enumerate(recurrent.cells):
-        sfx = f"_l{k // dirs}" + ("_reverse" if k % dirs else "")
-        cell.load_state_dict({n: getattr(ref, n + sfx) for n in cell.state_dict()})
-
-
-@pytest.mark.parametrize(
-    ("cell", "kind"), [(LSTMCell, "lstm"), (GRUCell, "gru"), (ElmanCell, "tanh")]
-)
-def test_recurrent_with_cells_matches_torch(cell, kind):
-    ref, _ = twins(kind, 3, 4, 2, bidirectional=True, batch_first=True)
-    layer = Recurrent(cell, 3, 4, 2, bidirectional=True, batch_first=True)
-    copy_into_cells(layer, ref)
-    assert layer.backend_used == "explicit" and "backend='explicit'" in repr(layer)
-    x = torch.randn(3, 5, 3, requires_grad=True)
-    lengths = [4, 5, 2]
-    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-    want_out, want_state = ref(packed)
-    want_out, _ = pad_packed_sequence(want_out, batch_first=True, total_length=5)
-    out, state = layer(x, lengths=lengths)
-    close(out, want_out)
-    close(state, want_state)
-    g = torch.autograd.grad(out.sum(), x)[0]
-    close(g, torch.autograd.grad(want_out.sum(), x)[0])
-
-
-def test_recurrent_accepts_any_callable_and_matches_rnn_sigmoid():
-    layer = Recurrent(functools.partial(ElmanCell, nonlinearity="sigmoid"), 3, 4, 2)
-    rnn = RNN(3, 4, 2, "sigmoid")
-    copy_into_cells(layer, rnn)
-    x = torch.randn(5, 2, 3)
-    close(layer(x, lengths=[3, 5]), rnn(x, lengths=[3, 5]), atol=1e-6)
-    assert [c.input_size for c in layer.cells] == [3, 4]
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_dropout_only_between_layers_and_only_in_training(backend):
     layer = LSTM(3, 4, 2, dropout=0.5, backend=backend)
@@ -194,46 +156,6 @@ def test_dropout_with_one_layer_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         RNN(3, 4, 2, dropout=0.2)
-
-
-class ScaledRecurrentLSTM(LSTM):
-    """A variant through the weight hook: W_hh of every layer times a fixed mask."""
-
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
-        self.register_buffer(
-            "mask", (torch.rand(4 * self.hidden_size, self.hidden_size) > 0.3).float()
-        )
-
-    def forward_weights(self):
-        return [
-            w * self.mask if "weight_hh" in n else w
-            for n, w in zip(self.flat_weight_names, super().forward_weights(), strict=True)
-        ]
-
-
-def test_weight_hook_is_used_by_both_backends():
-    layers = {b: ScaledRecurrentLSTM(3, 4, 2, bidirectional=True, backend=b) for b in BACKENDS}
-    layers["explicit"].load_state_dict(layers["fused"].state_dict())
-    ref = nn.LSTM(3, 4, 2, bidirectional=True)
-    ref.load_state_dict(
-        {
-            k: v * layers["fused"].mask if "weight_hh" in k else v
-            for k, v in layers["fused"].state_dict().items()
-            if k != "mask"
-        }
-    )
-    x = torch.randn(5, 2, 3)
-    _, want_state = ref(x, None)
-    grads = {}
-    for b, layer in layers.items():
-        out, _ = layer(x, lengths=[5, 3])
-        want = pad_packed_sequence(ref(pack_padded_sequence(x, [5, 3]))[0], total_length=5)[0]
-        close(out, want)
-        grads[b] = torch.autograd.grad(out.sum(), layer.weight_hh_l1)[0]
-    close(grads["explicit"], grads["fused"])
-    assert (grads["fused"][layers["fused"].mask == 0] == 0).all()  # masked weights get no gradient
-    close(layers["fused"](x)[1], want_state)
 
 
 @pytest.mark.parametrize("kind", list(PAIRS))
@@ -314,13 +236,6 @@ def test_default_init_bound_orthogonal_and_forget_bias(kind):
         if "weight_hh" in name:
             for block in p.split(6):
                 torch.testing.assert_close(block @ block.T, torch.eye(6), atol=1e-5, rtol=0)
-
-
-def test_lstm_forget_bias_in_every_layer_and_direction():
-    layer = LSTM(3, 5, 2, bidirectional=True, forget_bias=1.0)
-    for sfx in ("_l0", "_l0_reverse", "_l1", "_l1_reverse"):
-        b = getattr(layer, "bias_ih" + sfx) + getattr(layer, "bias_hh" + sfx)
-        torch.testing.assert_close(b[5:10], torch.ones(5))
 
 
 @settings(max_examples=12, deadline=None)

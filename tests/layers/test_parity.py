@@ -55,8 +55,9 @@ def run(layer, x, state, lengths, is_torch):
     loss = (out * torch.randn(out.shape, generator=gen)).sum() + sum(
         (f * torch.randn(f.shape, generator=gen)).sum() for f in final
     )
-    names = [n for n, _ in layer.named_parameters()]
-    grads = torch.autograd.grad(loss, [x, *state, *layer.parameters()])
+    params = layer.state_dict(keep_vars=True)  # torch.nn's names on both sides
+    names = list(params)
+    grads = torch.autograd.grad(loss, [x, *state, *params.values()])
     return {"output": out, **{f"state{i}": f for i, f in enumerate(final)}} | {
         f"grad {n}": g
         for n, g in zip(["x", *[f"h0[{i}]" for i in range(len(state))], *names], grads, strict=True)

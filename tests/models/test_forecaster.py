@@ -3,13 +3,15 @@ seq2seq causality, heads against torch.distributions, highway, config errors, it
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 import torch
 
+from rnnlab.cells.spec import CELLS, cell_names, get_cell, register_cell
 from rnnlab.models.forecast_heads import GaussianHead, QuantileHead
-from rnnlab.models.forecaster import CELLS, Forecaster, ForecasterConfig, ForecastShape
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 
 B, L, F, C, K, H = 3, 10, 5, 2, 2, 6
 
@@ -31,7 +33,7 @@ def batch():
     )
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", cell_names())
 @pytest.mark.parametrize(
     "strategy,output",
     [
@@ -133,6 +135,10 @@ def test_config_errors():
         config(strategy="recursive", output="gaussian")
     with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         config(cell="transformer")
+    with pytest.raises(ValueError, match="did you mean 'elman-tanh'"):
+        config(cell="elman")  # the old spelling
+    with pytest.raises(ValueError, match="cell 'elman-tanh' has none"):
+        config(cell="elman-tanh", forget_bias=1.0)
     with pytest.raises(ValueError, match="num_targets <= input_size - known_size = 3"):
         config(num_targets=4)
     model = Forecaster(*config())
@@ -140,11 +146,24 @@ def test_config_errors():
         model(torch.zeros(2, 10, 4), torch.zeros(2, H, C))
 
 
-def test_custom_cell_through_recurrent():
-    model = Forecaster(*config(cell="rnnlab.cells:GRUCell", strategy="seq2seq"))
-    x, known, _ = batch()
-    assert model(x, known).shape == (B, H, K, 1)
-    assert type(model.encoder).__name__ == "Recurrent"
+def test_forget_bias_reaches_every_layer_of_encoder_and_decoder():
+    model = Forecaster(*config(cell="lstm", forget_bias=1.0, strategy="seq2seq", num_layers=2))
+    for rnn in (model.encoder, model.decoder):
+        for cell in rnn.cells:
+            assert torch.equal(cell.bias_ih[8:16], torch.ones(8))
+            assert torch.equal(cell.bias_hh[8:16], torch.zeros(8))
+
+
+def test_a_registered_custom_cell_runs_the_explicit_loop():
+    spec = dataclasses.replace(get_cell("gru"), name="test-gru-no-kernel", fused=None)
+    register_cell(spec)
+    try:
+        model = Forecaster(*config(cell=spec.name, strategy="seq2seq"))
+        x, known, _ = batch()
+        assert model(x, known).shape == (B, H, K, 1)
+        assert model.encoder.backend_used == "explicit"
+    finally:
+        del CELLS[spec.name]
 
 
 def test_direct_gru_learns_a_sine():

@@ -9,14 +9,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnlab.layers import LSTM
+from rnnlab.cells.state import select_rows
 from rnnlab.models.language_model import LanguageModel, LMConfig
 from rnnlab.models.regularizers import (
     LockedDropout,
     activation_regularization,
     embedding_dropout,
     temporal_activation_regularization,
-    weight_drop_layer,
 )
 
 SMALL = LMConfig(embedding_size=16, hidden_size=24, num_layers=2)
@@ -26,7 +25,7 @@ def _tokens(vocab: int, t: int = 7, b: int = 3) -> torch.Tensor:
     return torch.randint(0, vocab, (t, b))
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "elman", "elman_sigmoid"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "elman-tanh", "elman-sigmoid"])
 def test_step0_loss_is_log_vocabulary(cell):
     vocab = 500
     model = LanguageModel(LMConfig(cell=cell, embedding_size=32, hidden_size=32), vocab)
@@ -45,6 +44,18 @@ def test_weight_tying_shares_one_tensor_and_sizes_the_last_layer():
     assert model.num_parameters() == 800 + 4032 + 2688 + 50
 
 
+def test_checkpoint_keys_keep_torch_names():
+    """Checkpoints written before the layers owned their cells load unchanged."""
+    model = LanguageModel(SMALL, 30)
+    keys = list(model.state_dict())
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    assert keys[1:5] == [f"layers.0.{n}_l0" for n in names]
+    assert "layers.1.weight_hh_l0" in keys and not any("cells" in k for k in keys)
+    twin = LanguageModel(SMALL, 30)
+    twin.load_state_dict(model.state_dict())
+    torch.testing.assert_close(twin.layers[1].weight_hh_l0, model.layers[1].weight_hh_l0)
+
+
 def test_state_carries_across_chunks_exactly():
     model = LanguageModel(SMALL, 30).eval()
     x = _tokens(30, 10, 2)
@@ -54,13 +65,13 @@ def test_state_carries_across_chunks_exactly():
     torch.testing.assert_close(torch.cat([first, second]), whole)
 
 
-def test_init_state_equals_no_state_and_select_state_repeats_rows():
+def test_init_state_equals_no_state_and_select_rows_repeats_rows():
     model = LanguageModel(SMALL, 30).eval()
     x = _tokens(30, 5, 3)
     a, state = model(x)
     b, _ = model(x, model.init_state(3))
     torch.testing.assert_close(a, b)
-    picked = model.select_state(state, torch.tensor([2, 2]))
+    picked = select_rows(state, torch.tensor([2, 2]))
     h, _c = picked[0]
     assert h.shape == (1, 2, 24) and torch.equal(h[0, 0], state[0][0][0, 2])
 
@@ -77,8 +88,12 @@ def test_explicit_and_fused_backends_agree():
 def test_bad_configs_and_inputs():
     with pytest.raises(ValueError, match="bidirectional=False"):
         LMConfig(bidirectional=True)
-    with pytest.raises(ValueError, match="expected cell"):
+    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         LMConfig(cell="transformer")
+    with pytest.raises(ValueError, match="did you mean 'elman-sigmoid'"):
+        LMConfig(cell="elman_sigmoid")  # the old spelling
+    with pytest.raises(ValueError, match="cell 'elman-relu' has none"):
+        LMConfig(cell="elman-relu", forget_bias=1.0)
     with pytest.raises(ValueError, match="dropout_hidden"):
         LMConfig(dropout_hidden=1.0)
     model = LanguageModel(SMALL, 30)
@@ -123,28 +138,6 @@ def test_embedding_dropout_drops_word_types_everywhere():
     assert torch.equal(embedding_dropout(weight, tokens, 0.5, training=False), weight[tokens])
 
 
-@pytest.mark.parametrize("backend", ["explicit", "fused"])
-def test_weight_drop_equals_lstm_with_the_dropped_matrix(backend):
-    layer = weight_drop_layer("lstm", 5, 6, weight_drop=0.4, backend=backend).train()
-    plain = LSTM(5, 6, backend="explicit")
-    x = torch.randn(8, 3, 5)
-    torch.manual_seed(7)
-    dropped = F.dropout(layer.weight_hh_l0, 0.4, training=True)  # the mask forward will draw
-    with torch.no_grad():
-        plain.load_state_dict(layer.state_dict())
-        plain.weight_hh_l0.copy_(dropped)
-    torch.manual_seed(7)
-    out, _ = layer(x)
-    torch.testing.assert_close(out, plain(x)[0], atol=1e-5, rtol=1e-5)
-    assert (dropped == 0).any()
-    out.sum().backward()
-    grad = layer.weight_hh_l0.grad
-    assert (grad[dropped == 0] == 0).all() and (grad[dropped != 0] != 0).any()
-    layer.eval()
-    plain.load_state_dict(layer.state_dict())
-    torch.testing.assert_close(layer(x)[0], plain(x)[0], atol=1e-5, rtol=1e-5)
-
-
 def test_ar_and_tar_match_their_formulas():
     h = torch.tensor([[[1.0, 2.0]], [[3.0, 5.0]]])  # (T=2, B=1, H=2)
     assert activation_regularization(h, 2.0).item() == pytest.approx(2.0 * (1 + 4 + 9 + 25) / 4)
@@ -164,6 +157,7 @@ def test_training_mode_with_all_regularisers_runs_and_learns():
         weight_drop=0.3,
     )
     model = LanguageModel(config, 12).train()
+    assert [layer.weight_drop for layer in model.layers] == [0.3, 0.3]
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     x = torch.arange(12).repeat(4).view(-1, 1)  # a cyclic sequence: learnable
     losses = []

@@ -9,27 +9,23 @@ import pytest
 import torch
 from torch import nn
 
-import rnnlab.cells as cells
+from rnnlab.cells import RecurrentCell
+from rnnlab.layers import Recurrent
 
 
-def make_torch_cell(kind: str, nonlinearity: str, input_size: int, hidden_size: int) -> nn.Module:
-    if kind == "elman":
-        return cells.ElmanCell(input_size, hidden_size, nonlinearity=nonlinearity,
-                               dtype=torch.float64)
-    return {"lstm": cells.LSTMCell, "gru": cells.GRUCell}[kind](
-        input_size, hidden_size, dtype=torch.float64
-    )
+def make_torch_cell(cell: str, input_size: int, hidden_size: int) -> nn.Module:
+    """rnnlab's cell of the registry name ``cell`` in float64."""
+    return RecurrentCell(cell, input_size, hidden_size, dtype=torch.float64)
 
 
 class CellStack(nn.Module):
     """L rnnlab cells looped over time by hand; state in torch's (L, B, H) layout."""
 
-    def __init__(self, kind: str, nonlinearity: str, input_size: int, hidden_size: int,
-                 num_layers: int) -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, num_layers: int) -> None:
         super().__init__()
-        self.kind = kind
+        self.kind = cell
         self.cells = nn.ModuleList(
-            make_torch_cell(kind, nonlinearity, input_size if k == 0 else hidden_size, hidden_size)
+            make_torch_cell(cell, input_size if k == 0 else hidden_size, hidden_size)
             for k in range(num_layers)
         )
 
@@ -64,17 +60,9 @@ class CellStack(nn.Module):
         }
 
 
-def rnnlab_layer(kind: str, nonlinearity: str, input_size: int, hidden_size: int,
-                 num_layers: int) -> nn.Module:
-    """rnnlab.RNN / LSTM / GRU in float64."""
-    import rnnlab
-
-    if kind == "elman":
-        return rnnlab.RNN(input_size, hidden_size, num_layers, nonlinearity=nonlinearity,
-                          dtype=torch.float64)
-    return {"lstm": rnnlab.LSTM, "gru": rnnlab.GRU}[kind](
-        input_size, hidden_size, num_layers, dtype=torch.float64
-    )
+def rnnlab_layer(cell: str, input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
+    """rnnlab's layer of the registry name ``cell`` in float64."""
+    return Recurrent(cell, input_size, hidden_size, num_layers, dtype=torch.float64)
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
-"""What every rnnlab cell shares: PyTorch-named parameters, init, input checks.
+"""``RecurrentCell``: one generic cell module for every registered kind of cell.
 
 A cell is one time step. The cell contract (what :class:`rnnlab.layers.Recurrent`
-relies on, and what variant cells follow):
+relies on, and what a user's own cell follows to run in it):
 
 * ``forward(x, state=None) -> (h, state)`` with ``x`` (B, I), ``h`` (B, H);
   ``state`` is a tensor (B, H) or a tuple of such tensors; ``None`` means zeros;
 * ``init_state(batch_size, device=None, dtype=None)`` returns the zero state;
-* attributes ``input_size``, ``hidden_size``.
+* attribute ``hidden_size``, and optionally ``state_names`` (default ("h",)).
 
-The built-in cells also have ``gates(x, state)`` (post-activation gate values),
-``num_gates`` and accept an unbatched (I,) input like ``torch.nn`` cells.
+:class:`RecurrentCell` owns the parameters (torch.nn's names and layout) and
+runs the equations of its :class:`~rnnlab.cells.spec.CellSpec`.
 """
 
 from __future__ import annotations
@@ -19,41 +19,57 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnlab.cells.checks import check_choice, check_positive_int, shape_str
-from rnnlab.cells.init import INITS, init_recurrent_
+from rnnlab.cells.checks import check_choice, check_positive_int, check_state_parts, shape_str
+from rnnlab.cells.init import INITS, check_forget_bias, init_weights_
+from rnnlab.cells.spec import CellSpec, ExtraParameter, get_cell
+from rnnlab.cells.state import State, map_state
 
-State = Tensor | tuple[Tensor, ...]  # (B, H), or a tuple of (B, H) tensors (LSTM: (h, c))
+WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 class RecurrentCell(nn.Module):
-    """Base of the built-in cells: W_ih (G·H, I), W_hh (G·H, H), b_ih, b_hh (G·H,).
+    """One step of the cell ``cell`` (a registry name or a :class:`CellSpec`).
 
-    Subclasses set ``num_gates`` and ``state_names`` (("h",) or ("h", "c")),
-    call ``reset_parameters()`` at the end of their ``__init__`` and define
-    ``_gates(x, state)`` and ``_step(x, state)`` on batched tensors by calling
-    the equations in :mod:`rnnlab.cells.functional`.
+    Args:
+        cell: "elman-tanh", "elman-relu", "elman-sigmoid", "lstm", "gru", or any
+            registered name (:func:`rnnlab.cells.spec.cell_names`), or a spec.
+        input_size: I.  hidden_size: H.
+        bias: whether the cell has b_ih and b_hh.
+        forget_bias: None (PyTorch's init) or b: b_ih[gate] = b, b_hh[gate] = 0
+            for the spec's ``forget_gate`` (LSTM f, GRU z); an error for Elman.
+        init: "default" (PyTorch's U(−1/√H, 1/√H)) or "orthogonal" W_hh blocks.
+
+    Attributes:
+        weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H,) or None:
+            named, shaped and ordered as in ``torch.nn.RNNCell/LSTMCell/GRUCell``
+            (gate blocks in PyTorch's order), so state dicts move both ways.
+        spec, input_size, hidden_size, state_names, num_gates.
+
+    Inputs ``x`` (B, I) or unbatched (I,), ``state`` as the cell's state or None;
+    outputs ``(h, state)`` of the same batching.
     """
-
-    num_gates: int = 1
-    state_names: tuple[str, ...] = ("h",)
 
     def __init__(
         self,
+        cell: str | CellSpec,
         input_size: int,
         hidden_size: int,
         bias: bool = True,
         *,
+        forget_bias: float | None = None,
         init: str = "default",
         device: Any = None,
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
+        self.spec = get_cell(cell)
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.bias = bool(bias)
         self.init = check_choice("init", init, INITS)
+        self.forget_bias = check_forget_bias(self.spec, forget_bias, self.bias)
         factory = {"device": device, "dtype": dtype}
-        gh = self.num_gates * hidden_size
+        gh = self.spec.num_gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(gh, input_size, **factory))  # (G·H, I)
         self.weight_hh = nn.Parameter(torch.empty(gh, hidden_size, **factory))  # (G·H, H)
         if self.bias:
@@ -62,21 +78,40 @@ class RecurrentCell(nn.Module):
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
+        extra = self._extra_parameters()
+        for name, p in extra.items():
+            self.register_parameter(name, nn.Parameter(torch.empty(p.shape, **factory)))
+        self.extra_names = tuple(extra)  # passed to the equations by name, after the biases
+        self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        init_recurrent_(
-            self.weight_ih,
-            self.weight_hh,
-            self.bias_ih,
-            self.bias_hh,
-            self.hidden_size,
-            self.init,
-        )
+    def _extra_parameters(self) -> dict[str, ExtraParameter]:
+        make = self.spec.extra_parameters
+        return {} if make is None else dict(make(self.input_size, self.hidden_size))
 
     @property
-    def weights(self) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-        """(W_ih, W_hh, b_ih, b_hh) as the equations use them."""
-        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+    def state_names(self) -> tuple[str, ...]:
+        return self.spec.state_names
+
+    @property
+    def num_gates(self) -> int:
+        return self.spec.num_gates
+
+    def reset_parameters(self) -> None:
+        """PyTorch's init (or orthogonal W_hh blocks), then the forget bias if one is set."""
+        init_weights_(
+            self.spec,
+            self.weights(),
+            self.hidden_size,
+            self.init,
+            self.forget_bias,
+            self._extra_parameters(),
+        )
+
+    def weights(self) -> dict[str, Tensor]:
+        """The tensors the equations take by name: W_ih, W_hh, b_ih, b_hh, then any extras."""
+        out = {name: getattr(self, name) for name in WEIGHT_NAMES}
+        out.update({name: getattr(self, name) for name in self.extra_names})
+        return out
 
     def init_state(
         self, batch_size: int, device: Any = None, dtype: torch.dtype | None = None
@@ -96,16 +131,16 @@ class RecurrentCell(nn.Module):
         """One step: x (B, I) or (I,) -> (h (B, H), new state)."""
         x, batched = self._check_input(x)
         state = self._check_state(state, x, batched)
-        h, state = self._step(x, state)
+        h, state = self.spec.step(x, state, **self.weights(), **self.spec.options)
         if not batched:
-            h, state = h.squeeze(0), _map_state(state, lambda s: s.squeeze(0))
+            h, state = h.squeeze(0), map_state(lambda s: s.squeeze(0), state)
         return h, state
 
     def gates(self, x: Tensor, state: State | None = None) -> dict[str, Tensor]:
         """Post-activation gate values at this step, each (B, H) (or (H,) unbatched)."""
         x, batched = self._check_input(x)
         state = self._check_state(state, x, batched)
-        q = self._gates(x, state)
+        q = self.spec.gates(x, state, **self.weights(), **self.spec.options)
         return q if batched else {k: v.squeeze(0) for k, v in q.items()}
 
     # checks
@@ -127,39 +162,18 @@ class RecurrentCell(nn.Module):
     def _check_state(self, state: State | None, x: Tensor, batched: bool) -> State:
         if state is None:
             return self.init_state(x.shape[0], device=x.device, dtype=x.dtype)
-        names = self.state_names
-        parts = (state,) if len(names) == 1 and isinstance(state, Tensor) else state
-        well_formed = isinstance(parts, (tuple, list)) and len(parts) == len(names)
-        if not well_formed or not all(isinstance(p, Tensor) for p in parts):
-            want = "a tensor" if len(names) == 1 else f"a tuple ({', '.join(names)}) of tensors"
-            raise TypeError(f"expected state to be {want}, got {_describe(state)}")
         want = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
-        checked = []
-        for name, p in zip(names, parts, strict=True):
-            label = "state" if len(names) == 1 else f"state {name}"
-            if tuple(p.shape) != want:
-                raise ValueError(
-                    f"expected {label} of shape {shape_str(want)}, got {shape_str(p.shape)}"
-                )
-            if p.dtype != x.dtype:
-                raise TypeError(f"expected {label} of dtype {x.dtype}, got {p.dtype}")
-            checked.append(p if batched else p.unsqueeze(0))
-        return checked[0] if len(names) == 1 else tuple(checked)
+        parts = check_state_parts(state, self.state_names, want, x.dtype)
+        parts = parts if batched else tuple(p.unsqueeze(0) for p in parts)
+        return parts[0] if len(parts) == 1 else parts
 
     def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
+        s = f"{self.spec.name!r}, {self.input_size}, {self.hidden_size}"
         if not self.bias:
             s += ", bias=False"
         if self.init != "default":
             s += f", init={self.init!r}"
+        if self.forget_bias is not None:
+            s += f", forget_bias={self.forget_bias}"
         return s
 
-
-def _map_state(state: State, fn: Any) -> State:
-    return fn(state) if isinstance(state, Tensor) else tuple(fn(s) for s in state)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)}"
-    return type(value).__name__

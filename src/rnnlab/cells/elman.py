@@ -1,52 +1,38 @@
-"""The Elman cell (Elman 1990): one hidden layer fed back to itself."""
+"""The Elman cell (Elman 1990): one hidden layer fed back to itself.
+
+    h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh),   φ ∈ {tanh, relu, sigmoid}
+
+The course notes write the Elman network with the sigmoid; ``torch.nn`` has
+tanh and relu. One gate block (G = 1), named "h"; the state is h (B, H).
+Symbols and shapes: :mod:`rnnlab.cells.spec`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.cells.base import RecurrentCell
-from rnnlab.cells.checks import check_choice
-from rnnlab.cells.functional import NONLINEARITIES, elman_gates, elman_step
+NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}
 
 
-class ElmanCell(RecurrentCell):
-    r"""h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), φ ∈ {tanh, relu, sigmoid}.
+def elman_gates(
+    x: Tensor,
+    h_prev: Tensor,
+    *,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+    nonlinearity: str = "tanh",
+) -> dict[str, Tensor]:
+    """{"h": h_t}: x (B, I), h_{t-1} (B, H) -> (B, H)."""
+    φ = NONLINEARITIES[nonlinearity]
+    h = φ(F.linear(x, weight_ih, bias_ih) + F.linear(h_prev, weight_hh, bias_hh))  # h_t
+    return {"h": h}
 
-    Parameters and init are those of ``torch.nn.RNNCell`` (G = 1), so state
-    dicts move both ways; ``nonlinearity="sigmoid"`` is the course notes' Elman
-    network, which ``torch.nn`` lacks. State: h (B, H).
 
-    Code (:func:`rnnlab.cells.functional.elman_gates`)::
-
-        h = φ(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))  # h_t = φ(W_ih x + W_hh h + b)
-    """
-
-    num_gates = 1
-    state_names = ("h",)
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        nonlinearity: str = "tanh",
-        *,
-        init: str = "default",
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, init=init, device=device, dtype=dtype)
-        self.nonlinearity = check_choice("nonlinearity", nonlinearity, tuple(NONLINEARITIES))
-        self.reset_parameters()
-
-    def _gates(self, x: Tensor, state: Tensor) -> dict[str, Tensor]:
-        return elman_gates(x, state, *self.weights, self.nonlinearity)
-
-    def _step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
-        return elman_step(x, state, *self.weights, self.nonlinearity)
-
-    def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, nonlinearity={self.nonlinearity!r}"
+def elman_step(x: Tensor, h_prev: Tensor, **weights: object) -> tuple[Tensor, Tensor]:
+    """One step: (h_t, state_t) with state_t = h_t."""
+    h = elman_gates(x, h_prev, **weights)["h"]  # (B, H)
+    return h, h

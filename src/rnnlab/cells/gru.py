@@ -1,54 +1,43 @@
-"""The gated recurrent unit (Cho et al. 2014), as PyTorch defines it."""
+"""The gated recurrent unit (Cho et al. 2014), as PyTorch and cuDNN define it.
+
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)              reset gate
+    z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)              update gate
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))   candidate
+    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+
+The reset gate multiplies W_hn h_{t-1} + b_hn, not h_{t-1} before the product
+as in the paper. Gate blocks in PyTorch's order r, z, n (G = 3); the state is
+h (B, H). Symbols and shapes: :mod:`rnnlab.cells.spec`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.cells.base import RecurrentCell
-from rnnlab.cells.functional import gru_gates, gru_step
+
+def gru_gates(
+    x: Tensor,
+    h_prev: Tensor,
+    *,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+) -> dict[str, Tensor]:
+    """{"r", "z", "n"}, each (B, H), from x (B, I) and h_{t-1} (B, H)."""
+    a_r, a_z, a_n = F.linear(x, weight_ih, bias_ih).chunk(3, dim=-1)  # W_i· x + b_i·, (B, H)
+    u_r, u_z, u_n = F.linear(h_prev, weight_hh, bias_hh).chunk(3, dim=-1)  # W_h· h + b_h·
+    r = torch.sigmoid(a_r + u_r)  # r_t
+    z = torch.sigmoid(a_z + u_z)  # z_t
+    n = torch.tanh(a_n + r * u_n)  # n_t, r_t on W_hn h_{t-1} + b_hn
+    return {"r": r, "z": z, "n": n}
 
 
-class GRUCell(RecurrentCell):
-    r"""Gated recurrent unit, PyTorch's gate order r, z, n (G = 3).
-
-    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
-    z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
-    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
-    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
-
-    Code (:mod:`rnnlab.cells.functional`)::
-
-        r = torch.sigmoid(a_r + u_r)     # r_t = σ(W_ir x + b_ir + W_hr h + b_hr)
-        z = torch.sigmoid(a_z + u_z)     # z_t = σ(W_iz x + b_iz + W_hz h + b_hz)
-        n = torch.tanh(a_in + r * u_hn)  # n_t = tanh(W_in x + b_in + r_t ⊙ (W_hn h + b_hn))
-        h = (1 - q["z"]) * q["n"] + q["z"] * h  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
-
-    The reset gate multiplies W_hn h + b_hn (PyTorch, cuDNN), not h before the
-    product (the original paper). Parameters and init are those of
-    ``torch.nn.GRUCell``. State: h (B, H).
-    """
-
-    num_gates = 3
-    state_names = ("h",)
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        init: str = "default",
-        device: Any = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, init=init, device=device, dtype=dtype)
-        self.reset_parameters()
-
-    def _gates(self, x: Tensor, state: Tensor) -> dict[str, Tensor]:
-        return gru_gates(x, state, *self.weights)
-
-    def _step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
-        return gru_step(x, state, *self.weights)
+def gru_step(x: Tensor, h_prev: Tensor, **weights: object) -> tuple[Tensor, Tensor]:
+    """One step: (h_t, state_t) with state_t = h_t."""
+    q = gru_gates(x, h_prev, **weights)
+    z, n = q["z"], q["n"]
+    h = (1 - z) * n + z * h_prev  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+    return h, h

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--steps", type=int, default=None)
     c.add_argument("--lr", type=float, default=None)
     c.add_argument("--hidden-size", type=int, default=None)
-    c.add_argument("--memory-bias", type=float, default=None,
+    c.add_argument("--forget-bias", type=float, default=None,
                    help="LSTM forget / GRU update gate bias at init (preset: 3.0)")
     c.set_defaults(func=run_compare)
 
@@ -71,7 +71,7 @@ def run_compare(args: argparse.Namespace) -> int:
         seeds=tuple(args.seeds) if args.seeds else None,
         clip_norms=tuple(args.clip) if args.clip else None,
         steps=args.steps, lr=args.lr, hidden_size=args.hidden_size,
-        memory_bias=args.memory_bias,
+        forget_bias=args.forget_bias,
     )
     run(config, args.run_dir, progress=lambda line: print(line, flush=True))
     return 0

@@ -33,10 +33,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnlab.cells.spec import cell_names
 from rnnlab.config import save_toml
 from rnnlab.diagnostics.flow import gradient_flow, reference_jacobian_products
 from rnnlab.diagnostics.norms import exploding_events, grad_norms
-from rnnlab.diagnostics.recall import CELL_CHOICES, RecallModel, recall_batch
+from rnnlab.diagnostics.recall import RecallModel, recall_batch
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
 
@@ -53,7 +54,7 @@ class CompareConfig:
     batch_size: int = 32
     hidden_size: int = 32  # H, the same for every cell
     lr: float = 3e-3  # Adam, the same for every cell
-    memory_bias: float = 3.0  # LSTM forget / GRU update gate bias: σ(3) ≈ 0.95 kept a step
+    forget_bias: float = 3.0  # LSTM forget / GRU update gate bias: σ(3) ≈ 0.95 kept a step
     num_symbols: int = 8  # K: chance accuracy 1/K
     num_distractors: int = 8  # M
     eval_size: int = 512  # fresh test sequences per (distance, seed)
@@ -68,9 +69,9 @@ PRESETS: dict[str, CompareConfig] = {
 
 
 def _check(config: CompareConfig) -> None:
-    unknown = sorted(set(config.cells) - set(CELL_CHOICES))
+    unknown = sorted(set(config.cells) - set(cell_names()))
     if unknown:
-        raise ValueError(f"expected cells from {CELL_CHOICES}, got {unknown}")
+        raise ValueError(f"expected cells from {cell_names()}, got {unknown}")
     if not config.distances or min(config.distances) < 1:
         raise ValueError(f"expected distances >= 1, got {config.distances}")
     if config.steps < 1 or not config.seeds or not config.clip_norms:
@@ -98,7 +99,7 @@ def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
     """Train one model and return its measurements (a JSON-able dict) and the model."""
     torch.manual_seed(seed)
     model = RecallModel(cell, config.num_symbols, config.num_distractors, config.hidden_size,
-                        config.memory_bias)
+                        config.forget_bias)
     data = torch.Generator().manual_seed(1000 * seed + distance)  # same batches for every cell
     probe = recall_batch(distance, config.probe_size, torch.Generator().manual_seed(7),
                          config.num_symbols, config.num_distractors)
@@ -188,7 +189,7 @@ def _showcase(config: CompareConfig, model: RecallModel, distance: int) -> dict[
     layer = model.rnn
     jac = reference_jacobian_products(layer, x).mean()
     fresh = RecallModel(model.cell, config.num_symbols, config.num_distractors,
-                        config.hidden_size, config.memory_bias)
+                        config.hidden_size, config.forget_bias)
     fresh.rnn.load_state_dict(_init_state(config, model.cell))
     jac_init = reference_jacobian_products(fresh.rnn, x).mean()
     spec = spectra(layer)[0]
@@ -207,7 +208,7 @@ def _init_state(config: CompareConfig, cell: str) -> dict[str, torch.Tensor]:
     """The initial weights of seed ``config.seeds[0]`` (what ``train_one`` started from)."""
     torch.manual_seed(config.seeds[0])
     return RecallModel(cell, config.num_symbols, config.num_distractors, config.hidden_size,
-                       config.memory_bias).rnn.state_dict()
+                       config.forget_bias).rnn.state_dict()
 
 
 def preset(name: str, **overrides: Any) -> CompareConfig:

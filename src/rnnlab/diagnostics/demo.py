@@ -31,7 +31,7 @@ def section(run_dir: Path, quick: bool) -> None:
     print(f"Gradient flow through time at initialisation (H = {H}, T = {T}):")
     print("  the share of ∂J/∂s_T that survives d steps back, ‖∂s_T/∂s_{T−d}‖₂ (NumPy engine)")
     for cell in CELLS:
-        layer = make_layer(cell, I, H, memory_bias=1.0)
+        layer = make_layer(cell, I, H, forget_bias=1.0)
         curve = reference_jacobian_products(layer, x).mean()
         curves[cell] = curve
         spec = spectra(layer)[0]

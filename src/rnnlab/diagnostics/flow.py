@@ -23,15 +23,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnnlab.diagnostics.layers import (
-    check_unidirectional,
-    flatten_state,
-    layer_mode,
-    step_sequence,
-    time_major,
-    unflatten_state,
-    zero_state,
-)
+from rnnlab.cells.state import from_state_vector, state_vector, zero_state
+from rnnlab.diagnostics.layers import check_unidirectional, layer_spec, step_sequence, time_major
 from rnnlab.reference import Recurrent as ReferenceRecurrent
 
 
@@ -89,13 +82,13 @@ def gradient_flow(
     layer, x, state = _in_float64(layer, x, state)
     xt = time_major(layer, x)
     T, B = xt.shape[0], xt.shape[1]
-    s = flatten_state(zero_state(layer, B, xt) if state is None else state)
+    s = state_vector(zero_state(layer, B, xt) if state is None else state)
     s = s.detach().requires_grad_(True)
     states = [s]  # s_0 … s_T, each (B, S)
     for t in range(T):
-        _, new = layer(step_sequence(layer, x, t), unflatten_state(states[-1], layer))
-        states.append(flatten_state(new))
-    s_T = unflatten_state(states[-1], layer)  # J_T is computed from s_T, so ∂J_T/∂s_T is exact
+        _, new = layer(step_sequence(layer, x, t), from_state_vector(states[-1], layer))
+        states.append(state_vector(new))
+    s_T = from_state_vector(states[-1], layer)  # J_T is computed from s_T, so ∂J_T/∂s_T is exact
     h_last = (s_T[0] if isinstance(s_T, tuple) else s_T)[-1]  # (B, H): top layer's h_T
     if loss_fn is None:
         J = (h_last @ _readout(h_last.shape[1], seed, h_last)).sum()
@@ -115,12 +108,12 @@ def step_jacobians(layer: nn.Module, x: Tensor, state: object = None) -> np.ndar
     check_unidirectional(layer)
     xt = time_major(layer, x)
     T, B = xt.shape[0], xt.shape[1]
-    s = flatten_state(zero_state(layer, B, xt) if state is None else state).detach()
+    s = state_vector(zero_state(layer, B, xt) if state is None else state).detach()
     out = []
     for t in range(T):
         s_prev = s.clone().requires_grad_(True)
-        _, new = layer(step_sequence(layer, x, t), unflatten_state(s_prev, layer))
-        s_new = flatten_state(new)  # (B, S)
+        _, new = layer(step_sequence(layer, x, t), from_state_vector(s_prev, layer))
+        s_new = state_vector(new)  # (B, S)
         S = s_new.shape[1]
         rows = [torch.autograd.grad(s_new[:, j].sum(), s_prev, retain_graph=j < S - 1)[0]
                 for j in range(S)]  # row j of every example's Jacobian, each (B, S)
@@ -156,12 +149,9 @@ def reference_jacobian_products(layer: nn.Module, x: Tensor) -> FlowCurve:
     if layer.num_layers != 1:
         raise ValueError(f"expected a one-layer layer for the NumPy engine, got "
                          f"num_layers={layer.num_layers}")
-    mode = layer_mode(layer)
-    kind = mode if mode in ("lstm", "gru") else "elman"
-    nonlinearity = mode if kind == "elman" else "tanh"
-    params = {n: p.detach().double().cpu().numpy() for n, p in layer.named_parameters()}
-    ref = ReferenceRecurrent(kind, layer.input_size, layer.hidden_size, 1,
-                             bias="bias_ih_l0" in params, nonlinearity=nonlinearity)
+    params = {n: p.detach().double().cpu().numpy() for n, p in layer.state_dict().items()}
+    ref = ReferenceRecurrent(layer_spec(layer).name, layer.input_size, layer.hidden_size, 1,
+                             bias="bias_ih_l0" in params)
     ref.load_params(params)
     _, _, caches = ref.forward(time_major(layer, x).detach().double().cpu().numpy())
     return product_norms(ref.jacobians(caches, layer=0))

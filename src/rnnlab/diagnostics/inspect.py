@@ -4,7 +4,8 @@ A **run directory** (what the trainer writes): the weights of its newest good
 checkpoint (or any ``*.safetensors`` in it) are searched for recurrent layers —
 every prefix with ``weight_hh_l0`` — and each one is rebuilt as an rnnlab layer
 (its kind read from the gate count G = rows(W_hh)/H: 1 Elman, 3 GRU, 4 LSTM;
-the Elman nonlinearity from ``nonlinearity`` in config.toml, else tanh). Its
+the ``cell`` named in config.toml when it has G gate blocks, else elman-tanh,
+gru, lstm). Its
 ``metrics.jsonl``, if present, gives the gradient-norm history and the
 exploding-gradient events.
 
@@ -12,11 +13,11 @@ A **config** (TOML) describes a freshly initialised layer, to look at what an
 architecture does before any training::
 
     [model]
-    cell = "lstm"            # elman-tanh | elman-sigmoid | elman-relu | lstm | gru
+    cell = "lstm"            # a registry name: elman-tanh | elman-sigmoid | elman-relu | lstm | gru
     input_size = 16
     hidden_size = 32
     num_layers = 1
-    memory_bias = 0.0        # LSTM forget / GRU update gate bias (0 = PyTorch's init)
+    forget_bias = 3.0        # LSTM forget / GRU update gate bias (leave out: PyTorch's init)
     [probe]
     length = 50              # T
     batch_size = 16
@@ -40,13 +41,16 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from rnnlab.cells.spec import CELLS, get_cell
+from rnnlab.cells.state import state_names_of
 from rnnlab.config import from_dict, load_toml
 from rnnlab.diagnostics import plots
 from rnnlab.diagnostics.flow import gradient_flow, jacobian_products
+from rnnlab.diagnostics.layers import layer_spec
 from rnnlab.diagnostics.norms import exploding_events, per_layer_norms, read_metrics
-from rnnlab.diagnostics.recall import CELL_CHOICES, make_layer
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
+from rnnlab.layers import Recurrent
 
 log = logging.getLogger(__name__)
 MAX_JACOBIAN_STATE = 256  # exact Jacobians cost S backward passes a step
@@ -54,11 +58,11 @@ MAX_JACOBIAN_STATE = 256  # exact Jacobians cost S backward passes a step
 
 @dataclass(frozen=True)
 class ModelSection:
-    cell: str = "lstm"  # one of recall.CELL_CHOICES
+    cell: str = "lstm"  # a registry name (rnnlab.cells.spec.cell_names())
     input_size: int = 16
     hidden_size: int = 32
     num_layers: int = 1
-    memory_bias: float = 0.0  # 0 = PyTorch's default init
+    forget_bias: float | None = None  # LSTM forget / GRU update gate bias; None: PyTorch's init
 
 
 @dataclass(frozen=True)
@@ -75,26 +79,17 @@ class DiagnoseConfig:
 
 
 def _layer_from_config(model: ModelSection) -> nn.Module:
-    if model.cell not in CELL_CHOICES:
-        raise ValueError(f"expected model.cell in {CELL_CHOICES}, got {model.cell!r}")
-    layer = make_layer(model.cell, model.input_size, model.hidden_size, model.memory_bias)
-    if model.num_layers == 1:
-        return layer
-    import rnnlab
-
-    cls = {"lstm": rnnlab.LSTM, "gru": rnnlab.GRU}.get(model.cell)
-    if cls is None:
-        return rnnlab.RNN(model.input_size, model.hidden_size, model.num_layers,
-                          nonlinearity=model.cell.split("-")[1])
-    return cls(model.input_size, model.hidden_size, model.num_layers)
+    return Recurrent(model.cell, model.input_size, model.hidden_size, model.num_layers,
+                     forget_bias=model.forget_bias)
 
 
-def _find_nonlinearity(data: Any) -> str | None:
+def _find_cell(data: Any) -> str | None:
+    """The first registry name under a ``cell`` key of a run's config, if any."""
     if isinstance(data, dict):
         for k, v in data.items():
-            if k == "nonlinearity" and isinstance(v, str):
+            if k == "cell" and isinstance(v, str) and v in CELLS:
                 return v
-            found = _find_nonlinearity(v)
+            found = _find_cell(v)
             if found:
                 return found
     return None
@@ -112,10 +107,12 @@ def _weights_file(run_dir: Path) -> Path | None:
 
 
 def layers_from_state_dict(tensors: dict[str, Tensor],
-                           nonlinearity: str = "tanh") -> dict[str, nn.Module]:
-    """Rebuild every unidirectional recurrent layer found in a state dict, by key prefix."""
-    import rnnlab
+                           cell: str | None = None) -> dict[str, nn.Module]:
+    """Rebuild every unidirectional recurrent layer found in a state dict, by key prefix.
 
+    The registry ``cell`` is used for layers with its number of gate blocks G;
+    others get elman-tanh (G = 1), gru (3) or lstm (4).
+    """
     layers = {}
     for key in sorted(tensors):
         m = re.fullmatch(r"(.*)weight_hh_l0", key)
@@ -131,16 +128,13 @@ def layers_from_state_dict(tensors: dict[str, Tensor],
         H = W_hh.shape[1]
         G = W_hh.shape[0] // H
         bias = f"{prefix}bias_ih_l0" in tensors
-        kw = {"bias": bias, "dtype": W_hh.dtype}
-        if G == 4:
-            layer = rnnlab.LSTM(W_ih.shape[1], H, L, **kw)
-        elif G == 3:
-            layer = rnnlab.GRU(W_ih.shape[1], H, L, **kw)
-        elif G == 1:
-            layer = rnnlab.RNN(W_ih.shape[1], H, L, nonlinearity=nonlinearity, **kw)
-        else:
+        by_gates = {1: "elman-tanh", 3: "gru", 4: "lstm"}
+        if cell is not None and get_cell(cell).num_gates == G:
+            by_gates[G] = cell
+        if G not in by_gates:
             raise ValueError(f"{prefix}weight_hh_l0: expected 1, 3 or 4 gate blocks of H = {H} "
                              f"rows, got shape {tuple(W_hh.shape)}")
+        layer = Recurrent(by_gates[G], W_ih.shape[1], H, L, bias=bias, dtype=W_hh.dtype)
         own = {k[len(prefix):]: v for k, v in tensors.items()
                if k.startswith(prefix) and re.fullmatch(r"(weight|bias)_(ih|hh)_l\d+",
                                                         k[len(prefix):])}
@@ -160,14 +154,14 @@ def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
     if target.is_dir():
         out = Path(out_dir) if out_dir else target / "diagnostics"
         config_path = target / "config.toml"
-        nonlinearity = _find_nonlinearity(load_toml(config_path)) if config_path.is_file() else None
+        cell = _find_cell(load_toml(config_path)) if config_path.is_file() else None
         weights = _weights_file(target)
         layers, embedding = {}, None
         if weights is not None:
             from safetensors.torch import load_file
 
             tensors = load_file(str(weights))
-            layers = layers_from_state_dict(tensors, nonlinearity or "tanh")
+            layers = layers_from_state_dict(tensors, cell)
             embedding = next((v for k, v in tensors.items() if k.endswith("embedding.weight")
                               or k.endswith("encoder.weight")), None)
         if (target / "metrics.jsonl").is_file():
@@ -210,13 +204,13 @@ def _layer_section(name: str, layer: nn.Module, T: int, B: int, seed: int,
     layer.eval()
     x = _probe_input(layer, T, B, seed, embedding)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-    lines = [f"## Layer `{name}`: {layer.__class__.__name__}, mode {getattr(layer, 'mode', '?')}, "
+    lines = [f"## Layer `{name}`: {layer.__class__.__name__}, cell {layer_spec(layer).name}, "
              f"H = {layer.hidden_size}, L = {layer.num_layers}", ""]
     specs = spectra(layer)
     lines += [f"- {s.describe()}" for s in specs]
     flow = gradient_flow(layer, x).mean()
     curves = {"‖∂J_T/∂s_t‖ (J_T = uᵀh_T)": flow}
-    S = layer.hidden_size * layer.num_layers * (2 if getattr(layer, "mode", "") == "lstm" else 1)
+    S = layer.hidden_size * layer.num_layers * len(state_names_of(layer))
     bounds = {}
     if S <= MAX_JACOBIAN_STATE:
         jac = jacobian_products(layer, x).mean()

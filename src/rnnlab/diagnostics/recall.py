@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-CELL_CHOICES = ("elman-tanh", "elman-sigmoid", "elman-relu", "lstm", "gru")
+from rnnlab.cells.spec import get_cell
+from rnnlab.layers import Recurrent
 
 
 def recall_batch(distance: int, batch_size: int, generator: torch.Generator,
@@ -35,35 +36,26 @@ def recall_batch(distance: int, batch_size: int, generator: torch.Generator,
     return F.one_hot(tokens, K + M + 1).float(), s
 
 
-def make_layer(cell: str, input_size: int, hidden_size: int, memory_bias: float) -> nn.Module:
-    """An rnnlab layer for ``cell``; ``memory_bias`` is added to the LSTM forget-gate and the GRU
-    update-gate biases, so that at initialisation the gated cells keep ≈ σ(b) of their state a
-    step (Gers et al. 2000; Jozefowicz et al. 2015 recommend b = 1; longer delays want more)."""
-    import rnnlab
-
-    if cell not in CELL_CHOICES:
-        raise ValueError(f"expected cell in {CELL_CHOICES}, got {cell!r}")
-    if cell.startswith("elman-"):
-        return rnnlab.RNN(input_size, hidden_size, nonlinearity=cell.split("-")[1])
-    if cell == "lstm":
-        return rnnlab.LSTM(input_size, hidden_size, forget_bias=memory_bias or None)
-    layer = rnnlab.GRU(input_size, hidden_size)
-    if memory_bias:
-        z = slice(hidden_size, 2 * hidden_size)  # gate order r, z, n; h_t = z ⊙ h_{t-1} + (1−z) ⊙ n
-        with torch.no_grad():  # b_iz + b_hz = memory_bias, as forget_bias does for the LSTM
-            layer.bias_ih_l0[z] = memory_bias
-            layer.bias_hh_l0[z] = 0.0
-    return layer
+def make_layer(
+    cell: str, input_size: int, hidden_size: int, forget_bias: float | None = None
+) -> Recurrent:
+    """An rnnlab layer of the registry ``cell``; ``forget_bias`` b sets the LSTM forget-gate and
+    the GRU update-gate biases, so that at initialisation the gated cells keep ≈ σ(b) of their
+    state a step (Gers et al. 2000; Jozefowicz et al. 2015 recommend b = 1; longer delays want
+    more). Cells without such a gate (Elman) ignore it, so one setting serves a comparison."""
+    spec = get_cell(cell)
+    gated = spec.forget_gate is not None
+    return Recurrent(spec, input_size, hidden_size, forget_bias=forget_bias if gated else None)
 
 
 class RecallModel(nn.Module):
     """A recurrent layer and a linear read-out of its last hidden state."""
 
     def __init__(self, cell: str, num_symbols: int, num_distractors: int, hidden_size: int,
-                 memory_bias: float = 0.0) -> None:
+                 forget_bias: float | None = None) -> None:
         super().__init__()
         self.cell = cell
-        self.rnn = make_layer(cell, num_symbols + num_distractors + 1, hidden_size, memory_bias)
+        self.rnn = make_layer(cell, num_symbols + num_distractors + 1, hidden_size, forget_bias)
         self.head = nn.Linear(hidden_size, num_symbols)
 
     def forward(self, x: Tensor) -> Tensor:

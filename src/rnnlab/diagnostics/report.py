@@ -41,8 +41,8 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         f"Task: remember one of K = {config['num_symbols']} symbols across d steps of random "
         f"distractors (M = {config['num_distractors']}); chance accuracy {chance:.3f}. "
         f"H = {config['hidden_size']}, Adam lr {config['lr']}, {config['steps']} steps of "
-        f"batch {config['batch_size']}, seeds {list(config['seeds'])}, gated-cell memory bias "
-        f"{config['memory_bias']}. Accuracy on {config['eval_size']} fresh sequences.",
+        f"batch {config['batch_size']}, seeds {list(config['seeds'])}, gated-cell forget bias "
+        f"{config['forget_bias']}. Accuracy on {config['eval_size']} fresh sequences.",
         "",
     ]
     # accuracy

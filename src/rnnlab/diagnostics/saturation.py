@@ -20,44 +20,35 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnlab.diagnostics.layers import layer_mode, recurrent_weights, time_major
+from rnnlab.cells.base import RecurrentCell
+from rnnlab.cells.spec import CellSpec, get_cell
+from rnnlab.diagnostics.layers import layer_spec, recurrent_weights, time_major
 
 LOW, HIGH = 0.05, 0.95
 SIGMOID_GATES = {"i", "f", "o", "r", "z"}
 
 
-def _is_sigmoid(gate: str, mode: str) -> bool:
-    return gate in SIGMOID_GATES or (gate == "h" and mode == "sigmoid")
-
-
 def saturation_fractions(
-    gates: dict[str, Any], mode: str, low: float = LOW, high: float = HIGH
+    gates: dict[str, Any], cell: str | CellSpec, low: float = LOW, high: float = HIGH
 ) -> dict[str, float]:
-    """Fraction of saturated activations per gate (see the module docstring for the rule)."""
+    """Fraction of saturated activations per gate of the registry ``cell`` (rule: module doc)."""
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"expected 0 < low < high < 1, got low={low}, high={high}")
+    φ = get_cell(cell).options.get("nonlinearity")  # the Elman cells' h = φ(…)
     out = {}
     for name, a in gates.items():
         a = torch.as_tensor(a).detach()
-        if name == "h" and mode == "relu":
+        if name == "h" and φ == "relu":
             continue
-        sigmoid_like = _is_sigmoid(name, mode)
+        sigmoid_like = name in SIGMOID_GATES or (name == "h" and φ == "sigmoid")
         saturated = (a < low) | (a > high) if sigmoid_like else a.abs() > high
         out[name] = saturated.double().mean().item()
     return out
 
 
-def _cell_for(mode: str, weights: dict[str, Tensor]) -> nn.Module:
-    from rnnlab.cells import ElmanCell, GRUCell, LSTMCell
-
+def _cell_for(spec: CellSpec, weights: dict[str, Tensor]) -> nn.Module:
     I, H = weights["weight_ih"].shape[1], weights["weight_hh"].shape[1]
-    kw = {"bias": "bias_ih" in weights, "dtype": weights["weight_ih"].dtype}
-    if mode == "lstm":
-        cell = LSTMCell(I, H, **kw)
-    elif mode == "gru":
-        cell = GRUCell(I, H, **kw)
-    else:
-        cell = ElmanCell(I, H, nonlinearity=mode, **kw)
+    cell = RecurrentCell(spec, I, H, "bias_ih" in weights, dtype=weights["weight_ih"].dtype)
     cell.load_state_dict(weights)
     return cell.to(weights["weight_ih"].device)
 
@@ -69,11 +60,11 @@ def layer_activations(layer: nn.Module, x: Tensor) -> list[dict[str, Tensor]]:
     The layer's weights are loaded into rnnlab cells and stepped with ``gates()``
     (whatever backend the layer runs), dropout off; x is the layer's input.
     """
-    mode = layer_mode(layer)
+    spec = layer_spec(layer)
     inputs = time_major(layer, x)  # (T, B, I)
     result = []
     for weights in recurrent_weights(layer):
-        cell = _cell_for(mode, weights)
+        cell = _cell_for(spec, weights)
         state = None
         per_gate: dict[str, list[Tensor]] = {}
         hs = []
@@ -94,11 +85,11 @@ def gate_saturation(
     layer: nn.Module, x: Tensor, low: float = LOW, high: float = HIGH
 ) -> dict[str, float]:
     """{"l{k}.{gate}": fraction saturated} for a layer run on input x (Elman: gate "h")."""
-    mode = layer_mode(layer)
+    spec = layer_spec(layer)
     out = {}
     for k, acts in enumerate(layer_activations(layer, x)):
         gates = {g: a for g, a in acts.items() if g != "hidden"}
-        for g, frac in saturation_fractions(gates, mode, low, high).items():
+        for g, frac in saturation_fractions(gates, spec, low, high).items():
             out[f"l{k}.{g}"] = frac
     return out
 
@@ -127,7 +118,7 @@ class GateSaturationCallback:
             if id(module) in self._hooked:
                 continue
             try:
-                layer_mode(module)
+                layer_spec(module)
             except TypeError:
                 continue  # not a recurrent layer
             self._hooked.add(id(module))

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
-from rnnlab.diagnostics.layers import layer_mode, recurrent_weights
+from rnnlab.cells.spec import CellSpec, get_cell
+from rnnlab.diagnostics.layers import layer_spec, recurrent_weights
 
-GAMMA = {"tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}  # sup |f'|
-GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+GAMMA = {"elman-tanh": 1.0, "elman-relu": 1.0, "elman-sigmoid": 0.25}  # sup |f'| per Elman cell
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Spectrum:
     """ρ and σ_max of W_hh for one layer, and γ·σ_max where the Elman bound applies."""
 
     layer: int
-    mode: str
+    cell: str  # the registry name
     spectral_radius: float  # ρ(W_hh) = max |λ|  (LSTM/GRU: of the whole (G·H, H) matrix's blocks)
     sigma_max: float  # ‖W_hh‖₂
     gamma: float | None  # sup|f'|, Elman only
@@ -50,9 +50,9 @@ class Spectrum:
     def describe(self) -> str:
         if self.gamma is None:
             gates = ", ".join(f"{g}: ρ={r:.3f} σ={s:.3f}" for g, (r, s) in self.blocks.items())
-            return f"layer {self.layer} ({self.mode}): W_hh blocks {gates}; no Elman bound"
+            return f"layer {self.layer} ({self.cell}): W_hh blocks {gates}; no Elman bound"
         verdict = "gradient must vanish" if self.bound_base < 1 else "bound allows growth"
-        return (f"layer {self.layer} ({self.mode}): ρ(W_hh)={self.spectral_radius:.3f}, "
+        return (f"layer {self.layer} ({self.cell}): ρ(W_hh)={self.spectral_radius:.3f}, "
                 f"σ_max={self.sigma_max:.3f}, γ={self.gamma:g}, γσ_max={self.bound_base:.3f} "
                 f"({verdict})")
 
@@ -61,23 +61,21 @@ def _rho_sigma(W: np.ndarray) -> tuple[float, float]:
     return float(np.abs(np.linalg.eigvals(W)).max()), float(np.linalg.norm(W, ord=2))
 
 
-def spectrum_of(W_hh: np.ndarray, mode: str, layer: int = 0) -> Spectrum:
-    """Spectrum of one layer's W_hh ((G·H, H), PyTorch layout) for ``mode``."""
+def spectrum_of(W_hh: np.ndarray, cell: str | CellSpec, layer: int = 0) -> Spectrum:
+    """Spectrum of one layer's W_hh ((G·H, H), PyTorch layout) for the registry ``cell``."""
+    spec = get_cell(cell)
     W_hh = np.asarray(W_hh, dtype=np.float64)
-    if mode in GAMMA:
+    if spec.name in GAMMA:
         rho, sigma = _rho_sigma(W_hh)
-        return Spectrum(layer, mode, rho, sigma, GAMMA[mode])
-    if mode not in GATE_NAMES:
-        raise ValueError(f"expected mode in {sorted([*GAMMA, *GATE_NAMES])}, got {mode!r}")
+        return Spectrum(layer, spec.name, rho, sigma, GAMMA[spec.name])
     H = W_hh.shape[1]
-    blocks = {g: _rho_sigma(W_hh[j * H : (j + 1) * H])
-              for j, g in enumerate(GATE_NAMES[mode])}
-    return Spectrum(layer, mode, max(r for r, _ in blocks.values()),
+    blocks = {g: _rho_sigma(W_hh[j * H : (j + 1) * H]) for j, g in enumerate(spec.gate_names)}
+    return Spectrum(layer, spec.name, max(r for r, _ in blocks.values()),
                     float(np.linalg.norm(W_hh, ord=2)), None, blocks)
 
 
 def spectra(layer: nn.Module) -> list[Spectrum]:
     """One ``Spectrum`` per stacked layer of an rnnlab / torch.nn recurrent layer."""
-    mode = layer_mode(layer)
-    return [spectrum_of(w["weight_hh"].double().cpu().numpy(), mode, k)
+    spec = layer_spec(layer)
+    return [spectrum_of(w["weight_hh"].double().cpu().numpy(), spec, k)
             for k, w in enumerate(recurrent_weights(layer))]

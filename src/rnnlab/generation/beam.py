@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import nn
 
+from rnnlab.cells.state import select_rows
 from rnnlab.generation.sampling import prime
 
 
@@ -32,15 +32,6 @@ class Hypothesis:
 
     def score(self, length_penalty: float = 0.0) -> float:
         return self.log_prob / max(len(self.ids), 1) ** length_penalty
-
-
-def select_rows(state: Any, index: Tensor) -> Any:
-    """Rows ``index`` of every tensor in a (nested) state, along the batch dimension 1."""
-    if isinstance(state, Tensor):
-        return state.index_select(1, index)
-    if isinstance(state, (list, tuple)):
-        return type(state)(select_rows(s, index) for s in state)
-    raise TypeError(f"expected a state of tensors, lists and tuples, got {type(state).__name__}")
 
 
 @torch.no_grad()

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
+from rnnlab.layers.recurrent import Recurrent
 from rnnlab.layers.rnn import GRU, LSTM, RNN
-from rnnlab.layers.torchlike import TorchLikeRNN
 
 
 def _time_forwards(
-    layers: list[TorchLikeRNN], x: torch.Tensor, lengths: torch.Tensor, repeats: int
+    layers: list[Recurrent], x: torch.Tensor, lengths: torch.Tensor, repeats: int
 ) -> list[float]:
     """Median seconds of one forward pass (no autograd) per layer, interleaved runs."""
     times: list[list[float]] = [[] for _ in layers]

@@ -18,16 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.cells.base import State
+from rnnlab.cells.state import State, map_state
 
 Step = Callable[[Tensor, State], tuple[Tensor, State]]
-
-
-def map_state(fn: Callable[..., Tensor], *states: State) -> State:
-    """Apply ``fn`` to the tensors of one or more same-shaped states."""
-    if isinstance(states[0], Tensor):
-        return fn(*states)
-    return tuple(fn(*parts) for parts in zip(*states, strict=True))
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:

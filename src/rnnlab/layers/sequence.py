@@ -1,4 +1,4 @@
-"""Checking and normalising what a recurrent layer receives.
+"""Checking and normalising what a recurrent layer receives (arguments, inputs, states).
 
 Symbols: T time steps, B batch, I input size, H hidden size, D directions,
 L layers. A layer's input is (T, B, I), (B, T, I) with ``batch_first``, an
@@ -9,6 +9,7 @@ input dimensions with True on the valid steps.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,8 @@ import torch
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from rnnlab.cells.checks import shape_str
+from rnnlab.cells.checks import check_state_parts, shape_str
+from rnnlab.cells.state import State
 
 
 def check_sequence(x: Any, input_size: int, dtype: torch.dtype, batch_first: bool) -> bool:
@@ -107,3 +109,56 @@ def repack(out: Tensor, like: PackedSequence, lengths: Tensor) -> PackedSequence
         out, lengths = out.index_select(1, order), lengths.index_select(0, order.cpu())
     data = pack_padded_sequence(out, lengths, enforce_sorted=True).data  # (N, ·)
     return PackedSequence(data, like.batch_sizes, like.sorted_indices, like.unsorted_indices)
+
+
+def check_initial_state(
+    state: Any, template: State, names: tuple[str, ...], batched: bool, dtype: torch.dtype
+) -> State:
+    """The caller's initial layer state, checked against the zero ``template`` (L·D, B, H).
+
+    An unbatched input takes an unbatched state (L·D, H); it comes back batched.
+    """
+    if state is None:
+        return template
+    shape = template[0].shape if isinstance(template, tuple) else template.shape
+    want = shape if batched else shape[:1] + shape[2:]
+    parts = check_state_parts(state, names, tuple(want), dtype, " (num_layers·D, B, H)")
+    parts = parts if batched else tuple(p.unsqueeze(1) for p in parts)
+    return parts[0] if len(parts) == 1 else parts
+
+
+def check_dropout(dropout: Any, num_layers: int) -> float:
+    """``dropout`` (between layers) as a float in [0, 1]; a warning when it cannot act."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+        raise TypeError(f"expected dropout to be a number in [0, 1], got {dropout!r}")
+    if not 0.0 <= dropout <= 1.0:
+        raise ValueError(f"expected dropout in [0, 1], got {dropout}")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            "dropout acts between layers, so it has no effect with num_layers=1 "
+            f"(got dropout={dropout})",
+            UserWarning,
+            stacklevel=4,
+        )
+    return float(dropout)
+
+
+def check_custom_cell(
+    cell: Any, bias: bool, init: str, forget_bias: Any, weight_drop: float
+) -> None:
+    """A custom cell is a callable, and the options that configure registry cells stay unset."""
+    if not callable(cell):
+        raise TypeError(
+            "expected cell to be a cell name, a CellSpec or a callable "
+            f"(input_size, hidden_size) -> cell, got {cell!r}"
+        )
+    given = {"bias": bias, "init": init, "forget_bias": forget_bias, "weight_drop": weight_drop}
+    defaults = {"bias": True, "init": "default", "forget_bias": None, "weight_drop": 0.0}
+    changed = {k: v for k, v in given.items() if v != defaults[k]}
+    if changed:
+        listed = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+        raise ValueError(
+            f"expected bias, init, forget_bias and weight_drop at their defaults with a custom "
+            f"cell (they configure registry cells; configure your cell's constructor), got {listed}"
+        )
+

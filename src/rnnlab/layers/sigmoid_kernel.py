@@ -18,9 +18,14 @@ parameters (and whatever :meth:`forward_weights` returned) exactly.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
 from torch import _VF, Tensor
+
+if TYPE_CHECKING:  # fused.py imports this module
+    from rnnlab.layers.fused import KernelArgs
 
 
 def tanh_weights_for_sigmoid(
@@ -35,36 +40,29 @@ def tanh_weights_for_sigmoid(
 
 
 def rnn_sigmoid(
-    x: Tensor,
-    batch_sizes: Tensor | None,
-    hx: Tensor,
-    weights: list[Tensor],
-    has_bias: bool,
-    num_layers: int,
-    dropout: float,
-    training: bool,
-    bidirectional: bool,
-    batch_first: bool,
+    args: KernelArgs, x: Tensor, batch_sizes: Tensor | None, hx: Tensor, weights: list[Tensor]
 ) -> tuple[Tensor, Tensor]:
     """``torch._VF.rnn_tanh`` with φ = σ: padded x (``batch_sizes=None``) or packed data.
 
     Returns (output h (T, B, D·H) or packed data, h_n (L·D, B, H)).
     """
-    dirs = 2 if bidirectional else 1
-    per = 4 if has_bias else 2
+    dirs = 2 if args.bidirectional else 1
+    per = 4 if args.has_bias else 2
     finals = []
-    for layer in range(num_layers):
+    for layer in range(args.num_layers):
         flat: list[Tensor] = []
         for k in range(layer * dirs, (layer + 1) * dirs):
             w = weights[k * per : (k + 1) * per]
-            flat += tanh_weights_for_sigmoid(w[0], w[1], *(w[2:] if has_bias else (None, None)))
+            b = w[2:] if args.has_bias else (None, None)
+            flat += tanh_weights_for_sigmoid(w[0], w[1], *b)
         u0 = 2 * hx[layer * dirs : (layer + 1) * dirs] - 1  # u_0 = 2 h_0 − 1, (D, B, H)
+        one = (True, 1, 0.0, False, args.bidirectional)  # bias, one layer, no dropout
         if batch_sizes is None:
-            u, u_n = _VF.rnn_tanh(x, u0, flat, True, 1, 0.0, False, bidirectional, batch_first)
+            u, u_n = _VF.rnn_tanh(x, u0, flat, *one, args.batch_first)
         else:
-            u, u_n = _VF.rnn_tanh(x, batch_sizes, u0, flat, True, 1, 0.0, False, bidirectional)
+            u, u_n = _VF.rnn_tanh(x, batch_sizes, u0, flat, *one)
         x = (1 + u) / 2  # h_t = (1 + u_t) / 2 = σ(a_t)
         finals.append((1 + u_n) / 2)
-        if dropout > 0 and training and layer < num_layers - 1:
-            x = F.dropout(x, float(dropout), training=True)  # as torch.nn: between layers
+        if args.dropout > 0 and args.training and layer < args.num_layers - 1:
+            x = F.dropout(x, float(args.dropout), training=True)  # as torch.nn: between layers
     return x, torch.cat(finals)  # (L·D, B, H)

@@ -4,7 +4,8 @@ Symbols: B windows, L lookback steps, F input features (the last C of them
 known in advance: calendar), K targets (the first K inputs), H horizon, Hd
 hidden size, P numbers per forecast (see ``forecast_heads``).
 
-Three strategies, any cell (Elman, LSTM, GRU, or a custom cell class):
+Three strategies, any registered cell (``elman-tanh``, ``lstm``, ``gru`` …; a
+custom cell is registered with :func:`rnnlab.cells.spec.register_cell`):
 
     direct     h_L = RNN(x_{1..L});  ŷ_{1..H} = W h_L + b                (sequence to vector)
     recursive  ŷ_{t+1} = W RNN(x_{..t}) + b, fed back as x_{t+1}, H times  (autoregressive)
@@ -20,18 +21,18 @@ on every position of the window (teacher forcing).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-import rnnlab.layers as layers
+from rnnlab.cells.init import check_forget_bias
+from rnnlab.cells.spec import get_cell
+from rnnlab.layers import Recurrent
 from rnnlab.models.forecast_heads import POINT_LOSSES, make_head
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
-CELLS = ("elman", "lstm", "gru")
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,10 @@ class ForecastShape:
 class ForecasterConfig:
     """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
 
-    cell: str = "gru"  # "elman" | "lstm" | "gru" | "package.module:CellClass" (explicit loop)
-    nonlinearity: str = "tanh"  # Elman only: "tanh" | "relu" | "sigmoid"
+    cell: str = "gru"  # a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" | "lstm"
+    # | "gru" | any cell added with rnnlab.cells.spec.register_cell
+    forget_bias: float | None = None  # LSTM forget / GRU update gate bias; None: PyTorch's init
+    # (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
     hidden_size: int = 64  # Hd
     num_layers: int = 1
     dropout: float = 0.0  # between stacked layers and before the output layer
@@ -79,8 +82,7 @@ class ForecasterConfig:
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {STRATEGIES}")
-        if self.cell not in CELLS and ":" not in self.cell:
-            raise ValueError(f"unknown cell {self.cell!r}; expected {CELLS} or 'module:Class'")
+        check_forget_bias(get_cell(self.cell), self.forget_bias, bias=True)
         if self.strategy == "recursive" and self.output != "point":
             raise ValueError(
                 "probabilistic output needs strategy 'direct' or 'seq2seq', "
@@ -111,32 +113,16 @@ class ForecasterConfig:
 
 def make_rnn(config: ForecasterConfig, input_size: int) -> nn.Module:
     """A batch-first rnnlab layer of the configured cell."""
-    common = {
-        "num_layers": config.num_layers,
-        "batch_first": True,
-        "dropout": config.dropout if config.num_layers > 1 else 0.0,
-    }
-    if config.cell == "elman":
-        return layers.RNN(
-            input_size,
-            config.hidden_size,
-            nonlinearity=config.nonlinearity,
-            backend=config.backend,
-            **common,
-        )
-    if config.cell == "lstm":
-        # forget-gate bias 1.0: remember by default (Jozefowicz et al. 2015)
-        return layers.LSTM(
-            input_size, config.hidden_size, backend=config.backend, forget_bias=1.0, **common
-        )
-    if config.cell == "gru":
-        return layers.GRU(input_size, config.hidden_size, backend=config.backend, **common)
-    module_name, _, class_name = config.cell.partition(":")
-    try:
-        cell = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as err:
-        raise ValueError(f"cannot load cell {config.cell!r}: {err}") from None
-    return layers.Recurrent(cell, input_size, config.hidden_size, **common)
+    return Recurrent(
+        config.cell,
+        input_size,
+        config.hidden_size,
+        config.num_layers,
+        batch_first=True,
+        dropout=config.dropout if config.num_layers > 1 else 0.0,
+        backend=config.backend,
+        forget_bias=config.forget_bias,
+    )
 
 
 class Forecaster(nn.Module):

@@ -28,13 +28,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnlab.layers.loop import map_state
-from rnnlab.models.regularizers import (
-    CELLS,
-    LockedDropout,
-    embedding_dropout,
-    weight_drop_layer,
-)
+from rnnlab.cells.init import check_forget_bias
+from rnnlab.cells.spec import get_cell
+from rnnlab.layers import Recurrent
+from rnnlab.models.regularizers import LockedDropout, embedding_dropout
 
 DROPOUT_MASKS = ("locked", "step")
 LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
@@ -45,7 +42,7 @@ LMState = list[LayerState]  # one entry per layer
 class LMConfig:
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # lstm, gru, elman, elman_relu, elman_sigmoid
+    cell: str = "lstm"  # a registry name: lstm, gru, elman-tanh, elman-relu, elman-sigmoid
     embedding_size: int = 200  # E
     hidden_size: int = 200  # H
     num_layers: int = 2  # L
@@ -59,7 +56,8 @@ class LMConfig:
     # Gal & Ghahramani 2016) or "step" (a new mask at every step, as nn.Dropout; Zaremba 2014)
     weight_drop: float = 0.0  # DropConnect on W_hh (Merity et al. 2018)
     init_range: float = 0.1  # W_e, W_s ~ U(-r, r): near-uniform first prediction, loss ≈ log V
-    forget_bias: float | None = None  # LSTM forget-gate bias (1.0: Jozefowicz et al. 2015)
+    forget_bias: float | None = None  # LSTM forget / GRU update gate bias (LSTM 1.0:
+    # Jozefowicz et al. 2015); None keeps PyTorch's init
     bidirectional: bool = False  # must stay False: a language model cannot see the future
 
     def __post_init__(self) -> None:
@@ -68,8 +66,7 @@ class LMConfig:
                 "expected bidirectional=False: a language model predicts the next token from "
                 "the past only, and a backward layer would see it"
             )
-        if self.cell not in CELLS:
-            raise ValueError(f"expected cell in {sorted(CELLS)}, got {self.cell!r}")
+        check_forget_bias(get_cell(self.cell), self.forget_bias, bias=True)
         for name in ("embedding_size", "hidden_size", "num_layers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"expected {name} >= 1, got {getattr(self, name)}")
@@ -103,9 +100,15 @@ class LanguageModel(nn.Module):
         if c.tie_weights:
             sizes[-1] = c.embedding_size  # W_s = W_e needs E outputs from the last layer
         inputs = [c.embedding_size, *sizes[:-1]]
-        kwargs = {"forget_bias": c.forget_bias} if c.cell == "lstm" else {}
         self.layers = nn.ModuleList(
-            weight_drop_layer(c.cell, i, h, weight_drop=c.weight_drop, backend=c.backend, **kwargs)
+            Recurrent(
+                c.cell,
+                i,
+                h,
+                backend=c.backend,
+                forget_bias=c.forget_bias,
+                weight_drop=c.weight_drop,
+            )
             for i, h in zip(inputs, sizes, strict=True)
         )
         drop = LockedDropout if c.dropout_mask == "locked" else nn.Dropout
@@ -162,11 +165,6 @@ class LanguageModel(nn.Module):
             ]  # (1, B, H) each
             state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
         return state
-
-    @staticmethod
-    def select_state(state: LMState, index: Tensor) -> LMState:
-        """Pick (and repeat) batch rows of a state: every tensor is (1, B, ·), rows on dim 1."""
-        return [map_state(lambda s: s.index_select(1, index), layer) for layer in state]
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -11,21 +11,17 @@ drop probability. Every dropout here is *inverted*: kept values are scaled by
   embedding of word w is m_w · W_e[w] at every position of the batch.
 - Weight drop (DropConnect on W_hh, Wan et al. 2013): one mask on the recurrent
   matrix per forward pass, W̃_hh = M ⊙ W_hh / (1-p), shared by all steps and all
-  sequences. It is done by overriding :meth:`rnnlab.layers.TorchLikeRNN.forward_weights`,
-  the method both the explicit loop and the fused kernel take their tensors
-  from, so the fused kernel runs with dropped weights and no library is patched.
+  sequences, is an option of the layer itself: ``Recurrent(cell, …, weight_drop=p)``
+  (:meth:`rnnlab.layers.Recurrent.forward_weights`, the tensors both the explicit
+  loop and the fused kernel run on; no library is patched).
 - AR and TAR: α·mean(h̃_t²) on the dropped last-layer output and
   β·mean((h_t − h_{t−1})²) on the undropped one.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch.nn.functional as F
 from torch import Tensor, nn
-
-from rnnlab.layers import GRU, LSTM, RNN, TorchLikeRNN
 
 
 def _check_p(name: str, p: float) -> float:
@@ -61,66 +57,6 @@ def embedding_dropout(weight: Tensor, tokens: Tensor, p: float, training: bool) 
     return F.embedding(tokens, weight)
 
 
-class WeightDropMixin:
-    """DropConnect on every W_hh of a :class:`TorchLikeRNN`, in training only."""
-
-    weight_drop: float = 0.0
-
-    def forward_weights(self) -> list[Tensor]:
-        weights = super().forward_weights()  # type: ignore[misc]
-        if not (self.training and self.weight_drop > 0.0):  # type: ignore[attr-defined]
-            return weights
-        per = 4 if self.bias else 2  # type: ignore[attr-defined]
-        # flat order per layer and direction: W_ih, W_hh, (b_ih, b_hh) -> W_hh at i % per == 1
-        return [
-            F.dropout(w, self.weight_drop, training=True) if i % per == 1 else w
-            for i, w in enumerate(weights)
-        ]
-
-    def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, weight_drop={self.weight_drop}"  # type: ignore[misc]
-
-
-class WeightDropRNN(WeightDropMixin, RNN):
-    """:class:`rnnlab.RNN` (Elman) with DropConnect on W_hh."""
-
-
-class WeightDropLSTM(WeightDropMixin, LSTM):
-    """:class:`rnnlab.LSTM` with DropConnect on W_hh (AWD-LSTM's weight drop)."""
-
-
-class WeightDropGRU(WeightDropMixin, GRU):
-    """:class:`rnnlab.GRU` with DropConnect on W_hh."""
-
-
-# cell name -> (layer class, extra keyword arguments)
-CELLS: dict[str, tuple[type[TorchLikeRNN], dict[str, Any]]] = {
-    "lstm": (WeightDropLSTM, {}),
-    "gru": (WeightDropGRU, {}),
-    "elman": (WeightDropRNN, {"nonlinearity": "tanh"}),
-    "elman_relu": (WeightDropRNN, {"nonlinearity": "relu"}),
-    "elman_sigmoid": (WeightDropRNN, {"nonlinearity": "sigmoid"}),
-}
-
-
-def weight_drop_layer(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    *,
-    weight_drop: float = 0.0,
-    backend: str = "auto",
-    **kwargs: Any,
-) -> TorchLikeRNN:
-    """One rnnlab layer of ``cell`` ("lstm", "gru", "elman", "elman_relu", "elman_sigmoid")."""
-    if cell not in CELLS:
-        raise ValueError(f"expected cell in {sorted(CELLS)}, got {cell!r}")
-    cls, extra = CELLS[cell]
-    layer = cls(input_size, hidden_size, backend=backend, **extra, **kwargs)
-    layer.weight_drop = _check_p("weight_drop", weight_drop)
-    return layer
-
-
 def activation_regularization(h_dropped: Tensor, alpha: float) -> Tensor:
     """AR = α · mean(h̃_t²) over (T, B, H): keeps the outputs small."""
     return alpha * h_dropped.pow(2).mean()
@@ -134,14 +70,8 @@ def temporal_activation_regularization(h: Tensor, beta: float) -> Tensor:
 
 
 __all__ = [
-    "CELLS",
     "LockedDropout",
-    "WeightDropGRU",
-    "WeightDropLSTM",
-    "WeightDropMixin",
-    "WeightDropRNN",
     "activation_regularization",
     "embedding_dropout",
     "temporal_activation_regularization",
-    "weight_drop_layer",
 ]

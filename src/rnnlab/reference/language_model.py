@@ -44,7 +44,6 @@ class LanguageModel:
         hidden_size: int,
         num_layers: int = 1,
         cell: str = "lstm",
-        nonlinearity: str = "tanh",
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
@@ -52,8 +51,7 @@ class LanguageModel:
             raise ValueError(f"expected vocab_size >= 2, got {vocab_size}")
         rng = np.random.default_rng(0) if rng is None else rng
         self.vocab_size = vocab_size
-        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers, True, nonlinearity,
-                             rng, dtype)
+        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers, True, rng, dtype)
         k = 1.0 / np.sqrt(hidden_size)
         self.W_e = rng.standard_normal((vocab_size, embedding_dim)).astype(dtype)  # nn.Embedding
         self.W_y = rng.uniform(-k, k, (vocab_size, hidden_size)).astype(dtype)  # like nn.Linear

@@ -24,6 +24,8 @@ GRU, (h, c) for LSTM, so ``torch.nn.LSTM(...).state_dict()`` loads directly.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,24 +35,30 @@ from rnnlab.reference.elman import ElmanCell
 from rnnlab.reference.gru import GRUCell
 from rnnlab.reference.lstm import LSTMCell
 
-CELLS: dict[str, type[ReferenceCell]] = {"elman": ElmanCell, "lstm": LSTMCell, "gru": GRUCell}
+# the registry names of rnnlab.cells.spec (a test keeps them equal; this package imports no
+# torch, so it cannot read that registry) -> (input_size, hidden_size, bias, rng, dtype) -> cell
+CELLS: dict[str, Callable[..., ReferenceCell]] = {
+    "elman-tanh": functools.partial(ElmanCell, nonlinearity="tanh"),
+    "elman-relu": functools.partial(ElmanCell, nonlinearity="relu"),
+    "elman-sigmoid": functools.partial(ElmanCell, nonlinearity="sigmoid"),
+    "lstm": LSTMCell,
+    "gru": GRUCell,
+}
 
 
 def make_cell(
-    kind: str,
+    cell: str,
     input_size: int,
     hidden_size: int,
     bias: bool = True,
-    nonlinearity: str = "tanh",
     rng: np.random.Generator | None = None,
     dtype: type = np.float64,
 ) -> ReferenceCell:
-    """A reference cell by name: "elman" (with ``nonlinearity``), "lstm" or "gru"."""
-    if kind not in CELLS:
-        raise ValueError(f"expected cell in {sorted(CELLS)}, got {kind!r}")
-    if kind == "elman":
-        return ElmanCell(input_size, hidden_size, bias, nonlinearity, rng, dtype)
-    return CELLS[kind](input_size, hidden_size, bias, rng, dtype)
+    """A reference cell by its registry name: "elman-tanh", "elman-relu", "elman-sigmoid",
+    "lstm" or "gru"."""
+    if cell not in CELLS:
+        raise ValueError(f"expected cell in {list(CELLS)}, got {cell!r}")
+    return CELLS[cell](input_size, hidden_size, bias, rng=rng, dtype=dtype)
 
 
 class Recurrent:
@@ -63,7 +71,6 @@ class Recurrent:
         hidden_size: int,
         num_layers: int = 1,
         bias: bool = True,
-        nonlinearity: str = "tanh",
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
@@ -73,8 +80,7 @@ class Recurrent:
         self.kind = cell
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.cells = [
-            make_cell(cell, input_size if k == 0 else hidden_size, hidden_size, bias,
-                      nonlinearity, rng, dtype)
+            make_cell(cell, input_size if k == 0 else hidden_size, hidden_size, bias, rng, dtype)
             for k in range(num_layers)
         ]
 
