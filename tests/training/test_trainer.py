@@ -260,8 +260,11 @@ def test_config_toml_holds_the_task_sections(tmp_path):
     from rnnlab.config import load_toml
 
     extra = {"task": {"kind": "toy"}, "model": {"hidden": 8, "dropout": None}}
-    Trainer(LinearTask(), TrainConfig(epochs=1, progress=False), tmp_path, extra_config=extra)
-    saved = load_toml(tmp_path / "config.toml")
+    trainer = Trainer(LinearTask(), TrainConfig(epochs=1, progress=False), tmp_path / "run",
+                      extra_config=extra)
+    assert not (tmp_path / "run").exists()  # nothing is written before fit() decided
+    trainer.fit()
+    saved = load_toml(tmp_path / "run" / "config.toml")
     assert saved["model"] == {"hidden": 8} and saved["task"] == {"kind": "toy"}
     assert saved["train"]["epochs"] == 1
     with pytest.raises(ValueError, match="must not hold a 'train' section"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 from torch import nn
@@ -101,6 +102,19 @@ def should_trigger_ntasgd(valid_losses: list[float], nonmono: int) -> bool:
     if len(valid_losses) <= nonmono:
         return False
     return valid_losses[-1] > min(valid_losses[:-nonmono])
+
+
+HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "betas")  # what TrainConfig sets
+
+
+def load_optimizer_state(optimizer: Optimizer, state_dict: dict[str, Any]) -> None:
+    """Load a checkpoint's optimizer state but keep the hyperparameters ``optimizer`` was
+    built with (from the current config): a resumed run uses its config's lr, weight
+    decay, momentum and betas, never silently the checkpoint's."""
+    configured = [{k: g[k] for k in HYPERPARAMETERS if k in g} for g in optimizer.param_groups]
+    optimizer.load_state_dict(state_dict)
+    for group, values in zip(optimizer.param_groups, configured, strict=True):
+        group.update(values)
 
 
 def build_optimizer(model: nn.Module, config: TrainConfig) -> Optimizer:

@@ -1,4 +1,4 @@
-"""Recurrent state between batches: detach it, and flatten it for checkpoints.
+"""Recurrent state between batches: detach it, and turn it into tensors for checkpoints.
 
 A recurrent state is whatever a model returns as its state: a tensor ``h``
 of shape (L·D, B, H), an LSTM pair ``(h, c)``, or any nesting of tuples,
@@ -36,11 +36,11 @@ def detach_state(state: Any) -> Any:
     )
 
 
-def flatten_state(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor], Any]:
+def state_to_tensors(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor], Any]:
     """``state`` -> (flat {key: tensor}, JSON skeleton) for safetensors + JSON checkpoints.
 
     The skeleton mirrors the nesting with each tensor replaced by its key;
-    ``unflatten_state`` inverts it. Namedtuples come back as plain tuples.
+    ``state_from_tensors`` inverts it. Namedtuples come back as plain tuples.
     """
     tensors: dict[str, Tensor] = {}
 
@@ -60,17 +60,17 @@ def flatten_state(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor],
     return tensors, walk(state, prefix)
 
 
-def unflatten_state(skeleton: Any, tensors: dict[str, Tensor], device: Any = None) -> Any:
-    """Inverse of ``flatten_state``; tensors are moved to ``device`` when given."""
+def state_from_tensors(skeleton: Any, tensors: dict[str, Tensor], device: Any = None) -> Any:
+    """Inverse of ``state_to_tensors``; tensors are moved to ``device`` when given."""
     if skeleton is None:
         return None
     if "tensor" in skeleton:
         t = tensors[skeleton["tensor"]]
         return t.to(device) if device is not None else t
     if "tuple" in skeleton:
-        return tuple(unflatten_state(s, tensors, device) for s in skeleton["tuple"])
+        return tuple(state_from_tensors(s, tensors, device) for s in skeleton["tuple"])
     if "list" in skeleton:
-        return [unflatten_state(s, tensors, device) for s in skeleton["list"]]
+        return [state_from_tensors(s, tensors, device) for s in skeleton["list"]]
     if "dict" in skeleton:
-        return {k: unflatten_state(s, tensors, device) for k, s in skeleton["dict"].items()}
+        return {k: state_from_tensors(s, tensors, device) for k, s in skeleton["dict"].items()}
     raise ValueError(f"corrupt state skeleton in checkpoint: {skeleton!r}")
