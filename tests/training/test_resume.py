@@ -133,3 +133,26 @@ def test_sigkill_loses_only_the_work_since_the_last_checkpoint(tmp_path):
     Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
     assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")
     assert not list((tmp_path / "cut" / "checkpoints").glob(".tmp-*"))
+
+
+def _records(run_dir):
+    """Every record but the timings (which differ between two runs)."""
+    return [{k: v for k, v in r.items() if k not in ("wall_time", "items_per_s")}
+            for r in read_metrics(run_dir)]
+
+
+@pytest.mark.slow  # a subprocess that imports torch
+def test_sigkill_right_after_a_checkpoint_loses_no_metric_record(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    worker = Path(__file__).with_name("kill_worker.py")
+    proc = subprocess.run([sys.executable, str(worker), str(tmp_path / "cut"), "after-checkpoint"],
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert [s for s, _ in step_checkpoints(tmp_path / "cut")] == [4, 8, 12]  # never pruned
+    assert [r["step"] for r in read_metrics(tmp_path / "cut")][-4:] == [9, 10, 11, 12]
+    Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
+    Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
+    assert _records(tmp_path / "cut") == _records(tmp_path / "full")  # same records, in order
