@@ -15,6 +15,7 @@ from rnnlab.training import (
     StepResult,
     TrainConfig,
     Trainer,
+    exploding_events,
     load_weights,
     read_metrics,
 )
@@ -182,6 +183,36 @@ def test_exploding_gradient_is_flagged(tmp_path):
     Trainer(task, TrainConfig(epochs=1, lr=1e-4, progress=False), tmp_path).fit()
     flagged = [r["step"] for r in _train(read_metrics(tmp_path)) if r.get("exploding")]
     assert flagged == [26]
+
+
+class TermAfter:
+    def __init__(self, n):
+        self.n = n
+
+    def on_step_end(self, trainer, step, result):
+        if step == self.n:
+            import os
+            import signal
+
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_the_flagged_steps_are_the_replay_of_the_logged_norms(tmp_path):
+    """One rule: the trainer's ``exploding`` flags == ``exploding_events`` over the logged
+    norms with the run's factor, across a NaN step and a resume."""
+    bad = {22: 50.0, 3: math.nan, 5: 8.0, 9: 40.0}  # batch index: input scale
+    config = TrainConfig(epochs=2, lr=1e-4, explode_factor=5.0, nonfinite="skip",
+                         checkpoint_every=10, progress=False)
+    Trainer(LinearTask(n_batches=25, bad=bad), config, tmp_path / "cut",
+            callbacks=[TermAfter(33)]).fit()
+    Trainer.resume(LinearTask(n_batches=25, bad=bad), tmp_path / "cut").fit()
+    train = _train(read_metrics(tmp_path / "cut"))
+    assert [r["step"] for r in train] == list(range(1, 51))
+    flagged = [r["step"] for r in train if r.get("exploding")]
+    replay = exploding_events([r.get("grad_norm") for r in train], factor=5.0)
+    assert flagged == [train[i]["step"] for i in replay]
+    assert len(flagged) >= 3 and any(r.get("nonfinite") for r in train)
+    assert exploding_events([r.get("grad_norm") for r in train], factor=100.0) != replay
 
 
 class WeightedTask(LinearTask):
