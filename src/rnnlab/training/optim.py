@@ -13,7 +13,7 @@ Averaging smooths out SGD's noise late in training (Polyak & Juditsky 1992).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import torch
@@ -94,6 +94,23 @@ class NTASGD(Optimizer):
             with torch.no_grad():
                 for p, saved in swapped:
                     p.copy_(saved)
+
+
+def averaged(optimizer: Optimizer) -> Any:
+    """A context in which the model holds the weights to evaluate and keep as best:
+    NT-ASGD's averaged ones once averaging started, the plain ones otherwise."""
+    if isinstance(optimizer, NTASGD):
+        return optimizer.averaged_weights()
+    return nullcontext()
+
+
+def maybe_trigger_ntasgd(optimizer: Optimizer, valid_losses: list[float], nonmono: int) -> bool:
+    """Start NT-ASGD's averaging once the validation losses say so; True if it started now."""
+    if not isinstance(optimizer, NTASGD) or optimizer.averaging or \
+            not should_trigger_ntasgd(valid_losses, nonmono):
+        return False
+    optimizer.trigger()
+    return True
 
 
 def should_trigger_ntasgd(valid_losses: list[float], nonmono: int) -> bool:

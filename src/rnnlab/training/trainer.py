@@ -15,7 +15,6 @@ the run directory (``RunFiles``: checkpoints and exact resume of the
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -33,7 +32,7 @@ from rnnlab.training.evaluate import evaluate_split
 from rnnlab.training.explosion import ExplosionWatch
 from rnnlab.training.metrics import numbers
 from rnnlab.training.nonfinite import NonFiniteLossError, step_error, validation_error
-from rnnlab.training.optim import NTASGD, build_optimizer, should_trigger_ntasgd
+from rnnlab.training.optim import averaged, build_optimizer, maybe_trigger_ntasgd
 from rnnlab.training.precision import (
     apply_determinism,
     check_precision,
@@ -163,7 +162,7 @@ class Trainer:
         averaging has started; under DDP each rank evaluates its shard and the
         sums are combined.
         """
-        with self._averaged():
+        with averaged(self.optimizer):
             return evaluate_split(self.task, self.model, self.batches.get(split, 0), split,
                                   config=self.config, device=self.device, dist=self.dist)
 
@@ -279,20 +278,12 @@ class Trainer:
         shown = " ".join(f"{k}={v:.4g}" for k, v in metrics.items())
         self.progress.message(f"valid step {s.step}: {shown}")
         if improved:
-            with self._averaged():
+            with averaged(self.optimizer):
                 self.files.save_best(s, metrics)
         self.schedule.after_eval(improved)
-        if isinstance(self.optimizer, NTASGD) and not self.optimizer.averaging and \
-                should_trigger_ntasgd(s.validation.history, c.ntasgd_nonmono):
+        if maybe_trigger_ntasgd(self.optimizer, s.validation.history, c.ntasgd_nonmono):
             log.info("NT-ASGD: validation loss stopped improving at step %d; averaging from "
                      "now on", s.step)
-            self.optimizer.trigger()
         self.callbacks.eval_end(self, metrics)
         return s.validation.patience_exhausted(c.patience)
-
-    # ------------------------------------------------------------------ helpers
-    def _averaged(self) -> Any:
-        if isinstance(self.optimizer, NTASGD):
-            return self.optimizer.averaged_weights()
-        return contextlib.nullcontext()
 
