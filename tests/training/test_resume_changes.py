@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import math
 import os
-import signal
 
 import pytest
 import torch
 from torch import nn
-from toy import LinearTask, StreamTask
+from toy import LinearTask, StreamTask, TermAt
 
 from rnnlab.config import load_toml
 from rnnlab.training import TrainConfig, Trainer, load_weights, plot_learning_curves, read_metrics
@@ -23,15 +22,6 @@ def _train(run_dir):
 def _files(run_dir):
     return {p.relative_to(run_dir): p.read_bytes() for p in sorted(run_dir.rglob("*"))
             if p.is_file()}
-
-
-class TermAt:
-    def __init__(self, n):
-        self.n = n
-
-    def on_step_end(self, trainer, step, result):
-        if step == self.n:
-            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def test_resume_with_a_new_lr_trains_with_it(tmp_path):

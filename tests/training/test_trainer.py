@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 from torch import nn
-from toy import LinearTask, StreamTask
+from toy import LinearTask, StreamTask, TermAt
 
 from rnnlab.training import (
     NTASGD,
@@ -185,18 +185,6 @@ def test_exploding_gradient_is_flagged(tmp_path):
     assert flagged == [26]
 
 
-class TermAfter:
-    def __init__(self, n):
-        self.n = n
-
-    def on_step_end(self, trainer, step, result):
-        if step == self.n:
-            import os
-            import signal
-
-            os.kill(os.getpid(), signal.SIGTERM)
-
-
 def test_the_flagged_steps_are_the_replay_of_the_logged_norms(tmp_path):
     """One rule: the trainer's ``exploding`` flags == ``exploding_events`` over the logged
     norms with the run's factor, across a NaN step and a resume."""
@@ -204,7 +192,7 @@ def test_the_flagged_steps_are_the_replay_of_the_logged_norms(tmp_path):
     config = TrainConfig(epochs=2, lr=1e-4, explode_factor=5.0, nonfinite="skip",
                          checkpoint_every=10, progress=False)
     Trainer(LinearTask(n_batches=25, bad=bad), config, tmp_path / "cut",
-            callbacks=[TermAfter(33)]).fit()
+            callbacks=[TermAt(33)]).fit()
     Trainer.resume(LinearTask(n_batches=25, bad=bad), tmp_path / "cut").fit()
     train = _train(read_metrics(tmp_path / "cut"))
     assert [r["step"] for r in train] == list(range(1, 51))
