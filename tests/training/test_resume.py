@@ -156,3 +156,34 @@ def test_sigkill_right_after_a_checkpoint_loses_no_metric_record(tmp_path):
     Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
     Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
     assert _records(tmp_path / "cut") == _records(tmp_path / "full")  # same records, in order
+
+
+def test_checkpoints_written_before_training_state_still_resume(tmp_path):
+    """meta.json of the earlier format: the TBPTT window as a list of chunk indices, and
+    the schedule without its divisions (counted back from the saved rate)."""
+    import json
+
+    from toy import LinearTask, TermAt
+
+    config = TrainConfig(epochs=2, lr=0.01, carry_state=True, bptt_k2=16, checkpoint_every=1,
+                         seed=3, progress=False)
+    Trainer(StreamTask(dropout=0.3), config, tmp_path / "full").fit()
+    Trainer(StreamTask(dropout=0.3), config, tmp_path / "cut", callbacks=[TermAt(3)]).fit()
+    meta_path = tmp_path / "cut" / "checkpoints" / "step-00000003" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["window"] == {"origin": 0}
+    meta_path.write_text(json.dumps({**meta, "window": [2]}))  # the old list (m = 2)
+    Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
+    assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")
+
+    plateau = TrainConfig(epochs=2, optimizer="sgd", lr=1.0, schedule="plateau",
+                          progress=False)
+    Trainer(LinearTask(n_batches=2, valid_losses=[1.0, 1.1]), plateau, tmp_path / "p").fit()
+    meta_path = tmp_path / "p" / "checkpoints" / "step-00000004" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["schedule"] == {"bad_evals": 0, "divisions": 1}
+    meta_path.write_text(json.dumps({**meta, "schedule": {"bad_evals": 0}}))
+    Trainer.resume(LinearTask(n_batches=2, valid_losses=[0.9]), tmp_path / "p",
+                   overrides={"epochs": 3}).fit()
+    assert [r["lr"] for r in read_metrics(tmp_path / "p") if r["split"] == "train"][4:] == \
+        [0.25, 0.25]
