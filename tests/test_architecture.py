@@ -56,11 +56,16 @@ def lazy_exports(root: Path) -> dict[str, str]:
     return {}
 
 
-def _type_checking_nodes(tree: ast.AST) -> set[int]:
+def _skipped_nodes(tree: ast.AST) -> set[int]:
+    """Nodes that import nothing at run time: ``if TYPE_CHECKING:`` blocks, and logger
+    names (``logging.getLogger("rnnlab.training")`` is a name, not a module to load)."""
     skipped: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             skipped.update(id(n) for child in node.body for n in ast.walk(child))
+        if (isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) == "getLogger"):
+            skipped.update(id(arg) for arg in node.args)
     return skipped
 
 
@@ -68,7 +73,7 @@ def imported_modules(path: Path, root_name: str = "rnnlab",
                      exports: dict[str, str] | None = None) -> set[str]:
     """Every module a file imports, as the running code would."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = _type_checking_nodes(tree)
+    skipped = _skipped_nodes(tree)
     names: set[str] = set()
     package_aliases: set[str] = set()
     for node in ast.walk(tree):
@@ -200,7 +205,8 @@ def fake(tmp_path: Path) -> Path:
     (root / "models" / "net.py").write_text("import torch\n")
     (root / "training" / "nested.py").write_text("def f():\n    from rnnlab.cli import main\n")
     (root / "training" / "lazy.py").write_text("import rnnlab\n\nm = rnnlab.Model\n")
-    (root / "training" / "plugin.py").write_text('TASK = "rnnlab.tasks.lm:build"\n')
+    (root / "training" / "plugin.py").write_text(
+        'import logging\nlog = logging.getLogger("rnnlab.cli")\nTASK = "rnnlab.tasks.lm:build"\n')
     (root / "training" / "typed.py").write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from rnnlab.tasks import x\n")
     (root / "cells" / "a.py").write_text("from rnnlab.cells import b\n")
@@ -217,7 +223,7 @@ def test_the_checker_sees_nested_lazy_and_string_imports_but_not_type_only_ones(
         "training/nested.py imports rnnlab.cli",  # inside a function
         "training/nested.py imports rnnlab.cli.main",
         "training/plugin.py imports rnnlab.tasks.lm",  # an importlib string
-    ]  # and typed.py's TYPE_CHECKING import is not one
+    ]  # typed.py's TYPE_CHECKING import is not one, nor plugin.py's logger name
 
 
 def test_the_checker_finds_a_cycle(fake):

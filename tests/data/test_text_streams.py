@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from rnnlab.data.text import StreamBatches, batchify
+from rnnlab.data.text.streams import random_chunk_lengths
 
 
 def test_batchify_lays_contiguous_streams_side_by_side():
@@ -39,3 +40,34 @@ def test_variable_lengths_are_deterministic_per_epoch_and_cover_all():
     assert a.lengths == b.lengths and a.lengths != c.lengths
     assert sum(a.lengths) == streams.size(0) - 1 and min(a.lengths[:-1]) >= 5
     assert len(set(a.lengths)) > 3
+
+
+def test_random_chunk_lengths_are_the_ones_that_run():
+    """Golden lengths of the draw StreamBatches has always made (torch generator, seeded
+    by seed * 100_003 + epoch): changing the draw would change existing runs."""
+    assert random_chunk_lengths(1000, 35, 7 * 100_003 + 2) == [
+        35, 31, 38, 30, 40, 33, 27, 37, 21, 14, 41, 35, 31, 32, 32, 21, 42, 38, 30, 34, 37,
+        29, 41, 41, 36, 30, 28, 33, 35, 32, 16]
+    streams = batchify(torch.arange(2 * 1001), 2)  # (1001, 2): 1000 usable rows
+    batches = StreamBatches(streams, 35, variable_length=True, seed=7, epoch=2)
+    assert batches.lengths == random_chunk_lengths(1000, 35, 7 * 100_003 + 2)
+    assert batches.starts[:3] == [0, 35, 66]
+
+
+def test_random_chunk_lengths_follow_awd_lstm():
+    bptt, total = 70, 200_000
+    a = random_chunk_lengths(total, bptt, seed=1)
+    assert a == random_chunk_lengths(total, bptt, seed=1)  # deterministic per seed
+    assert a != random_chunk_lengths(total, bptt, seed=2)
+    assert sum(a) == total and min(a[:-1]) >= 5  # covers the stream exactly
+    body = torch.tensor(a[:-1], dtype=torch.float64)
+    # mixture: N(T, 5²) w.p. 0.95, N(T/2, 5²) w.p. 0.05, truncated toward zero (−½ on average)
+    expected_mean = 0.95 * bptt + 0.05 * bptt / 2 - 0.5
+    expected_std = (25 + 0.95 * 0.05 * (bptt / 2) ** 2 + 1 / 12) ** 0.5  # ≈ 8.8
+    assert abs(float(body.mean()) - expected_mean) < 0.5  # standard error ≈ 0.16
+    assert abs(float(body.std()) - expected_std) < 0.8
+    half = float((body < 0.75 * bptt).double().mean())
+    assert 0.03 < half < 0.07  # ~5 % of chunks have mean T/2
+    assert random_chunk_lengths(12, 70, seed=0) == [12]  # a short stream: one chunk
+    with pytest.raises(ValueError, match="expected total >= 0 and bptt >= 1"):
+        random_chunk_lengths(10, 0, seed=0)

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import rnnlab
+from rnnlab import training
 from rnnlab.diagnostics import (
     GateSaturationCallback,
     exploding_events,
@@ -114,11 +115,15 @@ def test_gate_saturation_callback_in_the_real_trainer(tmp_path):
 
 
 def test_exploding_events_and_layer_norms():
-    norms = [1.0] * 10 + [50.0] + [1.0] * 5 + [float("nan")] + [9.0]
-    assert exploding_events(norms) == [10, 16]
-    assert exploding_events([100.0, 1.0, 1.0]) == []  # no history yet, no event
-    with pytest.raises(ValueError, match="expected factor > 1"):
-        exploding_events(norms, factor=1.0)
+    # the trainer's rule: > factor x the median of the previous (up to 100) finite norms,
+    # once 20 are known; a non-finite norm is neither an event nor part of the history
+    norms = [1.0] * 20 + [50.0] + [1.0] * 5 + [float("nan"), None] + [9.0, 11.0]
+    assert exploding_events(norms) == [20, 29]
+    assert exploding_events(norms, factor=20.0) == [20]
+    assert exploding_events([100.0] + [1.0] * 19 + [100.0]) == [20]  # early spike: no verdict
+    assert exploding_events([1.0] * 19 + [100.0]) == []  # 19 norms: no verdict yet
+    with pytest.raises(ValueError, match="expected factor > 0"):
+        exploding_events(norms, factor=0.0)
     assert layer_of("model.rnn.weight_hh_l1") == "model.rnn.l1"
     assert layer_of("rnn.bias_ih_l0_reverse") == "rnn.l0_reverse"
     assert layer_of("decoder.weight") == "decoder"
@@ -126,10 +131,19 @@ def test_exploding_events_and_layer_norms():
     assert per == {"rnn.l0": pytest.approx(5.0), "head": 1.0}
 
 
-def test_read_metrics_errors(tmp_path):
+def test_one_metrics_reader_tolerates_only_a_torn_last_line(tmp_path):
     with pytest.raises(FileNotFoundError, match="metrics file not found"):
         read_metrics(tmp_path / "none.jsonl")
     bad = tmp_path / "m.jsonl"
-    bad.write_text(json.dumps({"step": 1}) + "\n{oops\n", encoding="utf-8")
+    bad.write_text(json.dumps({"step": 1}) + "\n{oops\n" + json.dumps({"step": 3}) + "\n",
+                   encoding="utf-8")
     with pytest.raises(ValueError, match=r"m.jsonl:2: expected one JSON object a line"):
         read_metrics(bad)
+    bad.write_text(json.dumps({"step": 1}) + "\n[2]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"m.jsonl:2: expected a JSON object, got list"):
+        read_metrics(bad)
+    torn = tmp_path / "run"
+    torn.mkdir()
+    (torn / "metrics.jsonl").write_bytes(b'{"step": 1}\n\n{"step": 2}\n{"step": 3, "lo\xc3')
+    assert read_metrics(torn) == [{"step": 1}, {"step": 2}]  # the crash artefact is dropped
+    assert read_metrics is training.read_metrics  # one reader, re-exported

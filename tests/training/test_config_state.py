@@ -9,7 +9,7 @@ import torch
 
 from rnnlab.config import apply_overrides, from_dict, load_toml, save_toml, to_dict
 from rnnlab.training import TrainConfig, detach_state
-from rnnlab.training.state import flatten_state, unflatten_state
+from rnnlab.training.state import state_from_tensors, state_to_tensors
 
 
 def test_config_round_trips_through_toml(tmp_path):
@@ -55,10 +55,10 @@ def test_detach_state_keeps_values_and_structure_and_cuts_the_graph():
         detach_state("h")
 
 
-def test_flatten_state_round_trip():
+def test_state_to_tensors_round_trip():
     state = ({"h": torch.randn(2, 3)}, [torch.randn(1), None])
-    tensors, skeleton = flatten_state(state)
-    back = unflatten_state(skeleton, tensors)
+    tensors, skeleton = state_to_tensors(state)
+    back = state_from_tensors(skeleton, tensors)
     assert torch.equal(back[0]["h"], state[0]["h"]) and back[1][1] is None
 
 

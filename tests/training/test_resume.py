@@ -133,3 +133,57 @@ def test_sigkill_loses_only_the_work_since_the_last_checkpoint(tmp_path):
     Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
     assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")
     assert not list((tmp_path / "cut" / "checkpoints").glob(".tmp-*"))
+
+
+def _records(run_dir):
+    """Every record but the timings (which differ between two runs)."""
+    return [{k: v for k, v in r.items() if k not in ("wall_time", "items_per_s")}
+            for r in read_metrics(run_dir)]
+
+
+@pytest.mark.slow  # a subprocess that imports torch
+def test_sigkill_right_after_a_checkpoint_loses_no_metric_record(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    worker = Path(__file__).with_name("kill_worker.py")
+    proc = subprocess.run([sys.executable, str(worker), str(tmp_path / "cut"), "after-checkpoint"],
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert [s for s, _ in step_checkpoints(tmp_path / "cut")] == [4, 8, 12]  # never pruned
+    assert [r["step"] for r in read_metrics(tmp_path / "cut")][-4:] == [9, 10, 11, 12]
+    Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
+    Trainer(StreamTask(dropout=0.3), CONFIG, tmp_path / "full").fit()
+    assert _records(tmp_path / "cut") == _records(tmp_path / "full")  # same records, in order
+
+
+def test_checkpoints_written_before_training_state_still_resume(tmp_path):
+    """meta.json of the earlier format: the TBPTT window as a list of chunk indices, and
+    the schedule without its divisions (counted back from the saved rate)."""
+    import json
+
+    from toy import LinearTask, TermAt
+
+    config = TrainConfig(epochs=2, lr=0.01, carry_state=True, bptt_k2=16, checkpoint_every=1,
+                         seed=3, progress=False)
+    Trainer(StreamTask(dropout=0.3), config, tmp_path / "full").fit()
+    Trainer(StreamTask(dropout=0.3), config, tmp_path / "cut", callbacks=[TermAt(3)]).fit()
+    meta_path = tmp_path / "cut" / "checkpoints" / "step-00000003" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["window"] == {"origin": 0}
+    meta_path.write_text(json.dumps({**meta, "window": [2]}))  # the old list (m = 2)
+    Trainer.resume(StreamTask(dropout=0.3), tmp_path / "cut").fit()
+    assert _losses(tmp_path / "cut") == _losses(tmp_path / "full")
+
+    plateau = TrainConfig(epochs=2, optimizer="sgd", lr=1.0, schedule="plateau",
+                          progress=False)
+    Trainer(LinearTask(n_batches=2, valid_losses=[1.0, 1.1]), plateau, tmp_path / "p").fit()
+    meta_path = tmp_path / "p" / "checkpoints" / "step-00000004" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["schedule"] == {"bad_evals": 0, "divisions": 1}
+    meta_path.write_text(json.dumps({**meta, "schedule": {"bad_evals": 0}}))
+    Trainer.resume(LinearTask(n_batches=2, valid_losses=[0.9]), tmp_path / "p",
+                   overrides={"epochs": 3}).fit()
+    assert [r["lr"] for r in read_metrics(tmp_path / "p") if r["split"] == "train"][4:] == \
+        [0.25, 0.25]

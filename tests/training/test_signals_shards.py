@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from rnnlab.training.run import ShardedBatches
+from rnnlab.training.distributed import ShardedBatches
 from rnnlab.training.signals import GracefulStop
 
 

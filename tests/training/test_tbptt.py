@@ -13,13 +13,7 @@ import torch
 from torch import nn
 
 from rnnlab.training import StepResult, TrainConfig, Trainer
-from rnnlab.training.tbptt import (
-    Window,
-    chunk_bounds,
-    random_chunk_lengths,
-    tbptt,
-    tbptt_windows,
-)
+from rnnlab.training.tbptt import Window, tbptt, tbptt_windows
 
 T, B, I, H = 12, 2, 2, 3
 
@@ -184,15 +178,3 @@ def test_bptt_k2_needs_a_multiple_of_the_chunk_length(tmp_path):
         Trainer(ChunkTask(3), config, tmp_path).fit()
     with pytest.raises(ValueError, match="needs train.carry_state"):
         TrainConfig(bptt_k2=6)
-
-
-def test_random_chunk_lengths_are_deterministic_and_cover_the_stream():
-    a = random_chunk_lengths(10_000, 70, seed=1)
-    assert a == random_chunk_lengths(10_000, 70, seed=1)
-    assert a != random_chunk_lengths(10_000, 70, seed=2)
-    assert sum(a) == 10_000 and min(a[:-1]) >= 5
-    half = sum(1 for n in a if n < 50) / len(a)
-    assert 0.02 < half < 0.10  # ~5 % of chunks have mean bptt / 2
-    mean_full = sum(n for n in a if n >= 50) / sum(1 for n in a if n >= 50)
-    assert abs(mean_full - 70) < 1.0
-    assert chunk_bounds([3, 4, 2]) == [(0, 3), (3, 7), (7, 9)]

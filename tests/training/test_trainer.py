@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 from torch import nn
-from toy import LinearTask, StreamTask
+from toy import LinearTask, StreamTask, TermAt
 
 from rnnlab.training import (
     NTASGD,
@@ -15,6 +15,7 @@ from rnnlab.training import (
     StepResult,
     TrainConfig,
     Trainer,
+    exploding_events,
     load_weights,
     read_metrics,
 )
@@ -184,6 +185,24 @@ def test_exploding_gradient_is_flagged(tmp_path):
     assert flagged == [26]
 
 
+def test_the_flagged_steps_are_the_replay_of_the_logged_norms(tmp_path):
+    """One rule: the trainer's ``exploding`` flags == ``exploding_events`` over the logged
+    norms with the run's factor, across a NaN step and a resume."""
+    bad = {22: 50.0, 3: math.nan, 5: 8.0, 9: 40.0}  # batch index: input scale
+    config = TrainConfig(epochs=2, lr=1e-4, explode_factor=5.0, nonfinite="skip",
+                         checkpoint_every=10, progress=False)
+    Trainer(LinearTask(n_batches=25, bad=bad), config, tmp_path / "cut",
+            callbacks=[TermAt(33)]).fit()
+    Trainer.resume(LinearTask(n_batches=25, bad=bad), tmp_path / "cut").fit()
+    train = _train(read_metrics(tmp_path / "cut"))
+    assert [r["step"] for r in train] == list(range(1, 51))
+    flagged = [r["step"] for r in train if r.get("exploding")]
+    replay = exploding_events([r.get("grad_norm") for r in train], factor=5.0)
+    assert flagged == [train[i]["step"] for i in replay]
+    assert len(flagged) >= 3 and any(r.get("nonfinite") for r in train)
+    assert exploding_events([r.get("grad_norm") for r in train], factor=100.0) != replay
+
+
 class WeightedTask(LinearTask):
     def batches(self, split, epoch):
         return [1, 3] if split == "valid" else [0]
@@ -260,8 +279,11 @@ def test_config_toml_holds_the_task_sections(tmp_path):
     from rnnlab.config import load_toml
 
     extra = {"task": {"kind": "toy"}, "model": {"hidden": 8, "dropout": None}}
-    Trainer(LinearTask(), TrainConfig(epochs=1, progress=False), tmp_path, extra_config=extra)
-    saved = load_toml(tmp_path / "config.toml")
+    trainer = Trainer(LinearTask(), TrainConfig(epochs=1, progress=False), tmp_path / "run",
+                      extra_config=extra)
+    assert not (tmp_path / "run").exists()  # nothing is written before fit() decided
+    trainer.fit()
+    saved = load_toml(tmp_path / "run" / "config.toml")
     assert saved["model"] == {"hidden": 8} and saved["task"] == {"kind": "toy"}
     assert saved["train"]["epochs"] == 1
     with pytest.raises(ValueError, match="must not hold a 'train' section"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
 
 import torch
 from torch import nn
@@ -112,3 +114,15 @@ class BypassStreamTask(StreamTask):
         h, state = self.model.lstm(x, state)
         loss = nn.functional.mse_loss(self.model.head(self.model.drop(h)), y)
         return StepResult(loss=loss, state=state, items=y.numel())
+
+
+class TermAt:
+    """A callback sending this process SIGTERM after step ``n``: the trainer finishes the
+    step, checkpoints and stops, as under a job scheduler."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def on_step_end(self, trainer, step, result):
+        if step == self.n:
+            os.kill(os.getpid(), signal.SIGTERM)

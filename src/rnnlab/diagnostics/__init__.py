@@ -4,7 +4,8 @@
                    (autograd, and the NumPy engine's hand-derived Jacobians)
     spectral.py    ρ(W_hh), σ_max(W_hh) and the Elman bound (γ σ_max)^{t−k}
     saturation.py  gate saturation (a function and a Trainer callback), gate/hidden traces
-    norms.py       per-parameter and per-layer gradient norms, exploding-gradient events
+    norms.py       per-layer gradient norms (per-parameter norms, exploding events and
+                   the metrics reader live in rnnlab.training and are re-exported here)
     plots.py       PNGs: gradient vs distance (log y), heatmaps, norm histories
     recall.py      the delayed-recall task;  compare.py / report.py  the Elman-LSTM-GRU experiment
     inspect.py     ``rnnlab diagnose gradients`` on a run directory or a config
@@ -18,13 +19,7 @@ from rnnlab.diagnostics.flow import (
     reference_jacobian_products,
     step_jacobians,
 )
-from rnnlab.diagnostics.norms import (
-    exploding_events,
-    grad_norms,
-    layer_of,
-    per_layer_norms,
-    read_metrics,
-)
+from rnnlab.diagnostics.norms import layer_of, per_layer_norms
 from rnnlab.diagnostics.saturation import (
     HIGH,
     LOW,
@@ -34,6 +29,9 @@ from rnnlab.diagnostics.saturation import (
     saturation_fractions,
 )
 from rnnlab.diagnostics.spectral import GAMMA, Spectrum, spectra, spectrum_of
+from rnnlab.training.clipping import parameter_grad_norms
+from rnnlab.training.explosion import exploding_events
+from rnnlab.training.metrics import read_metrics
 
 __all__ = [
     "GAMMA",
@@ -44,11 +42,11 @@ __all__ = [
     "Spectrum",
     "exploding_events",
     "gate_saturation",
-    "grad_norms",
     "gradient_flow",
     "jacobian_products",
     "layer_activations",
     "layer_of",
+    "parameter_grad_norms",
     "per_layer_norms",
     "product_norms",
     "read_metrics",

@@ -10,7 +10,7 @@ measures
   just read the symbol (d steps before the query), and its ratio to ‖∂J_T/∂s_T‖
   (the attenuation over the distance), at initialisation and after training,
 * the pre-clip global gradient norm of every step and exploding events
-  (``norms.exploding_events``),
+  (``rnnlab.training.explosion.exploding_events``),
 
 and for one seed at the longest distance the full gradient-flow curve, the
 exact Jacobian products from the NumPy engine with the Elman bound
@@ -36,10 +36,11 @@ import torch.nn.functional as F
 from rnnlab.cells.spec import cell_names
 from rnnlab.config import save_toml
 from rnnlab.diagnostics.flow import gradient_flow, reference_jacobian_products
-from rnnlab.diagnostics.norms import exploding_events, grad_norms
 from rnnlab.diagnostics.recall import RecallModel, recall_batch
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
+from rnnlab.training.clipping import parameter_grad_norms
+from rnnlab.training.explosion import exploding_events
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
         loss = F.cross_entropy(model(x), y)
         optimizer.zero_grad()
         loss.backward()
-        norm = math.sqrt(sum(n * n for n in grad_norms(model).values()))  # before clipping
+        norms_now = parameter_grad_norms(model)
+        norm = math.sqrt(sum(n * n for n in norms_now.values()))  # before clipping
         if clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         if math.isfinite(norm):

@@ -47,10 +47,13 @@ from rnnlab.config import from_dict, load_toml
 from rnnlab.diagnostics import plots
 from rnnlab.diagnostics.flow import gradient_flow, jacobian_products
 from rnnlab.diagnostics.layers import layer_spec
-from rnnlab.diagnostics.norms import exploding_events, per_layer_norms, read_metrics
+from rnnlab.diagnostics.norms import per_layer_norms
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
 from rnnlab.layers import Recurrent
+from rnnlab.training.config import TrainConfig
+from rnnlab.training.explosion import MIN_HISTORY, WINDOW, exploding_events
+from rnnlab.training.metrics import read_metrics
 
 log = logging.getLogger(__name__)
 MAX_JACOBIAN_STATE = 256  # exact Jacobians cost S backward passes a step
@@ -151,10 +154,13 @@ def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
         raise FileNotFoundError(f"expected a run directory or a config file, got {target}")
     probe = ProbeSection()
     history: list[dict[str, Any]] = []
+    explode_factor = TrainConfig.explode_factor  # the run's own, when it has a config.toml
     if target.is_dir():
         out = Path(out_dir) if out_dir else target / "diagnostics"
         config_path = target / "config.toml"
-        cell = _find_cell(load_toml(config_path)) if config_path.is_file() else None
+        run_config = load_toml(config_path) if config_path.is_file() else {}
+        cell = _find_cell(run_config) if run_config else None
+        explode_factor = run_config.get("train", {}).get("explode_factor", explode_factor)
         weights = _weights_file(target)
         layers, embedding = {}, None
         if weights is not None:
@@ -184,7 +190,7 @@ def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
     for name, layer in layers.items():
         lines += _layer_section(name, layer, T, B, probe.seed, embedding, out)
     if history:
-        lines += _history_section(history, out)
+        lines += _history_section(history, out, explode_factor)
     path = out / "gradients.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -236,19 +242,19 @@ def _layer_section(name: str, layer: nn.Module, T: int, B: int, seed: int,
     return lines
 
 
-def _history_section(history: list[dict[str, Any]], out: Path) -> list[str]:
+def _history_section(history: list[dict[str, Any]], out: Path, factor: float) -> list[str]:
     steps = [r for r in history if isinstance(r.get("grad_norm"), (int, float))]
     if not steps:
         return ["## Training history", "", "metrics.jsonl has no grad_norm records.", ""]
     norms = [float(r["grad_norm"]) for r in steps]
     xs = [int(r.get("step", i)) for i, r in enumerate(steps)]
-    events = exploding_events(norms)
+    events = exploding_events(norms, factor)  # the trainer's rule, with the run's factor
     plots.plot_norm_history({"run": (xs, norms, events)}, out / "grad_norm_history.png",
                             "Global gradient norm before clipping")
     lines = ["## Training history", "",
              f"{len(norms)} steps; pre-clip ‖g‖ median {np.median(norms):.3g}, max "
-             f"{max(norms):.3g}; {len(events)} exploding events (> 10 × the median of the "
-             f"previous 20 steps, or non-finite)"
+             f"{max(norms):.3g}; {len(events)} exploding events (> {factor:g} × the median of "
+             f"the previous {WINDOW} norms, once {MIN_HISTORY} are known)"
              + (f" at steps {[xs[i] for i in events[:20]]}" if events else "") + ".", "",
              "![norm history](grad_norm_history.png)", ""]
     saturation = next((r for r in reversed(history)

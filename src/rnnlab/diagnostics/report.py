@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.diagnostics import plots
-from rnnlab.diagnostics.norms import exploding_events
+from rnnlab.training.explosion import MIN_HISTORY, WINDOW, exploding_events
 
 
 def _geo(values: list[float]) -> float:
@@ -90,8 +90,9 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
     lines += ["", "![gradient at the symbol](grad_at_symbol_vs_distance.png)", ""]
     # training norms and exploding events
     lines += ["## Gradient norms during training", "",
-              "max pre-clip global norm over all runs; exploding events (norm > 10 × median of "
-              "the previous 20 steps, or non-finite), summed over seeds and distances", "",
+              "max pre-clip global norm over all runs; exploding events (norm > 10 × the median "
+              f"of the previous {WINDOW} finite norms, once {MIN_HISTORY} are known: the "
+              "trainer's rule), summed over seeds and distances", "",
               "| cell | " + " | ".join(f"clip {c:g}: max ‖g‖ / events" for c in clips) + " |",
               "|---|" + "---|" * len(clips)]
     for cell in cells:

@@ -12,6 +12,7 @@ The directory is first written as ``.tmp-...`` and renamed into place, so a
 crash leaves either the old checkpoint or the complete new one; ``meta.json``
 is written last and holds the checksums, so a truncated or corrupted file is
 caught by ``verify_checkpoint``. Nothing here unpickles: loading never runs code.
+Model weights holding NaN/inf are never written nor loaded (``check_finite``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, load_model, save_file, save_model
 from torch import Tensor, nn
+
+from rnnlab.training.files import atomic_write_text, fsync_file
+from rnnlab.training.metrics import read_metrics
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +57,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as f:
-        os.fsync(f.fileno())
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and ``os.replace`` (never half-written)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def optimizer_to_flat(state_dict: dict[str, Any]) -> tuple[dict[str, Tensor], dict[str, Any]]:
@@ -99,6 +88,14 @@ def optimizer_from_flat(tensors: dict[str, Tensor], plain: dict[str, Any]) -> di
     return {"state": state, "param_groups": groups}
 
 
+def check_finite(tensors: dict[str, Tensor], where: str) -> None:
+    """Raise ``CheckpointError`` naming the first tensor of ``tensors`` holding NaN/inf."""
+    for name, tensor in tensors.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(f"{where}: model tensor {name!r} holds NaN/inf (the run "
+                                  "diverged before this point)")
+
+
 def write_checkpoint(
     path: Path,
     model: nn.Module,
@@ -109,8 +106,11 @@ def write_checkpoint(
     """Write one checkpoint directory atomically; returns ``path``.
 
     ``meta`` must be JSON-able; the checksums and format version are added here.
+    A model with a NaN/inf tensor is refused (``CheckpointError``) before anything
+    is written.
     """
     path = Path(path)
+    check_finite(model.state_dict(), f"refusing to write checkpoint {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
     if tmp.exists():
@@ -125,7 +125,7 @@ def write_checkpoint(
         save_file(state_tensors, str(tmp / "state.safetensors"))
         files["state.safetensors"] = None
     for name in files:
-        _fsync(tmp / name)
+        fsync_file(tmp / name)
         files[name] = sha256_file(tmp / name)
     meta = {**meta, "format_version": FORMAT_VERSION, "sha256": files}
     atomic_write_text(tmp / META, json.dumps(meta, indent=1, sort_keys=True))
@@ -224,8 +224,10 @@ def load_state_tensors(path: Path, name: str) -> dict[str, Tensor]:
 
 
 def load_model_weights(model: nn.Module, path: Path) -> None:
-    """Load ``path/model.safetensors`` into ``model`` (strict), with a clear error on mismatch."""
+    """Load ``path/model.safetensors`` into ``model`` (strict), with a clear error on mismatch
+    or on NaN/inf weights (checked before ``model`` is touched)."""
     file = Path(path) / "model.safetensors"
+    check_finite(load_state_tensors(path, "model.safetensors"), f"refusing to load {file}")
     try:
         missing, unexpected = load_model(model, str(file), strict=False)
     except (SafetensorError, OSError) as err:
@@ -252,10 +254,8 @@ def load_weights(model: nn.Module, run_dir: str | Path, which: str = "best") -> 
     if which == "best":
         path = run_dir / CHECKPOINTS / BEST
         if not (path / META).is_file():
-            raise CheckpointError(
-                f"no best checkpoint in {run_dir} (did the run evaluate on 'valid'?); "
-                "use which='last'"
-            )
+            raise CheckpointError(f"no best checkpoint in {run_dir}: {_why_no_best(run_dir)}; "
+                                  "use which='last'")
     elif which == "last":
         found = latest_good_checkpoint(run_dir)
         if found is None:
@@ -267,3 +267,18 @@ def load_weights(model: nn.Module, run_dir: str | Path, which: str = "best") -> 
     with torch.no_grad():
         load_model_weights(model, path)
     return meta
+
+
+def _why_no_best(run_dir: Path) -> str:
+    """What metrics.jsonl says about the validation of a run without a best checkpoint."""
+    try:
+        records = read_metrics(run_dir)
+    except (FileNotFoundError, ValueError):
+        return "did the run evaluate on 'valid'?"
+    valid = [r for r in records if r.get("split") == "valid"]
+    if not valid:
+        return "metrics.jsonl has no validation record (the task has no 'valid' batches?)"
+    if all(r.get("nonfinite") or r.get("loss") is None for r in valid):
+        return (f"every validation loss was NaN/inf (the first at step {valid[0].get('step')}); "
+                "see the warnings of the run and check the 'valid' data")
+    return "the run evaluated on 'valid' but its best checkpoint is missing (deleted?)"

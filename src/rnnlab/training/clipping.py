@@ -1,4 +1,4 @@
-"""Gradient clipping in one place, and the gradient-norm watch.
+"""Gradient clipping in one place, and the per-parameter gradient norms.
 
 The global norm ‖g‖₂ = sqrt(Σ_p ‖∇_p L‖²) is measured *before* clipping and
 returned, so the log shows how large the gradient really was (Pascanu et al.
@@ -7,8 +7,6 @@ returned, so the log shows how large the gradient really was (Pascanu et al.
 
 from __future__ import annotations
 
-import statistics
-from collections import deque
 from collections.abc import Iterable
 
 import torch
@@ -30,24 +28,10 @@ def clip_gradients(parameters: Iterable[nn.Parameter], clip_value: float | None,
 
 
 def parameter_grad_norms(model: nn.Module) -> dict[str, float]:
-    """``{"grad_norm/<parameter name>": ‖∇_p L‖₂}`` for every parameter with a gradient."""
-    return {f"grad_norm/{name}": float(p.grad.detach().float().norm())
+    """``{parameter name: ‖∇_p L‖₂}`` for every parameter with a gradient (after backward)."""
+    return {name: float(p.grad.detach().norm(dtype=_at_least_float32(p.grad.dtype)))
             for name, p in model.named_parameters() if p.grad is not None}
 
 
-class ExplosionWatch:
-    """Flags a gradient norm above ``factor`` × the median of the last ``window`` norms."""
-
-    def __init__(self, factor: float, window: int = 100, min_history: int = 20) -> None:
-        self.factor = factor
-        self.min_history = min_history  # no verdict before this many norms
-        self.norms: deque[float] = deque(maxlen=window)
-
-    def median(self) -> float:
-        return statistics.median(self.norms)
-
-    def is_exploding(self, norm: float) -> bool:
-        return len(self.norms) >= self.min_history and norm > self.factor * self.median()
-
-    def add(self, norm: float) -> None:
-        self.norms.append(norm)
+def _at_least_float32(dtype: torch.dtype) -> torch.dtype:
+    return torch.float64 if dtype == torch.float64 else torch.float32  # no fp16/bf16 overflow

@@ -8,12 +8,32 @@ an impossible combination fails when the config is built, not an hour into a run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from rnnlab.config import to_dict
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "ntasgd")
 SCHEDULES = ("constant", "plateau", "warmup_cosine")
 PRECISIONS = ("fp32", "bf16", "fp16")
 DEVICES = ("auto", "cpu", "cuda")
 NONFINITE = ("stop", "skip")
+
+# [train] fields a resumed run may NOT change, and why: each would make the checkpoint it
+# resumes from inconsistent with what runs next, or make config.toml untrue about the steps
+# already taken. Every other field may change on resume (lr, weight_decay, momentum, betas,
+# clipping, schedule settings, epochs, max_steps, patience, logging, device, ...): the new
+# value is used from the first resumed step on and recorded in metrics.jsonl.
+FIXED_ON_RESUME = {
+    "optimizer": "the checkpoint holds this optimizer's state (Adam moments, momentum "
+                 "buffers, NT-ASGD averages)",
+    "seed": "the RNG states are restored from the checkpoint, so a new seed would be "
+            "recorded but never used",
+    "carry_state": "the checkpoint's carried recurrent state (or its absence) belongs to it",
+    "bptt_k2": "the checkpoint's TBPTT replay window (its start and anchor state) is sized by it",
+    "precision": "the saved optimizer and GradScaler states come from these numerics",
+    "deterministic": "the steps already taken ran with (or without) deterministic kernels",
+    "explode_factor": "the `exploding` flags already in metrics.jsonl were computed with it",
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,23 @@ class TrainConfig:
             raise ValueError("train.bptt_k2 needs train.carry_state = true (TBPTT carries state)")
         if self.min_lr > self.lr:
             raise ValueError(f"train.min_lr ({self.min_lr}) is above train.lr ({self.lr})")
+
+
+def resume_changes(old: dict[str, Any], new: TrainConfig) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each ``[train]`` field ``new`` changes against ``old``
+    (the config stored in the checkpoint a run resumes from).
+
+    Raises ``ValueError`` naming the field, its old and new value when a field of
+    ``FIXED_ON_RESUME`` changed.
+    """
+    changed = {k: [old[k], v] for k, v in to_dict(new).items() if k in old and old[k] != v}
+    fixed = [k for k in changed if k in FIXED_ON_RESUME]
+    if fixed:
+        raise ValueError("; ".join(
+            f"train.{k} cannot change when resuming (checkpoint {changed[k][0]!r}, now "
+            f"{changed[k][1]!r}): {FIXED_ON_RESUME[k]}" for k in fixed)
+            + ". Resume with the checkpoint's value, or start a new run directory")
+    return changed
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:

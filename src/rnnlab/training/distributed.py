@@ -12,6 +12,7 @@ writes the run directory.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,3 +118,22 @@ def all_gather_objects(obj: Any, info: DistInfo) -> list[Any]:
 def barrier(info: DistInfo) -> None:
     if info.enabled:
         dist.barrier()
+
+
+class ShardedBatches(Sequence):
+    """Rank r's share of a batch list: batches r, r + W, r + 2W, ... (equal counts per rank).
+
+    The default sharding for tasks without ``set_shard``: fine for independent
+    batches (classification, forecasting windows), wrong for a carried stream.
+    """
+
+    def __init__(self, batches: Sequence[Any], rank: int, world_size: int) -> None:
+        self.batches, self.rank, self.world_size = batches, rank, world_size
+
+    def __len__(self) -> int:
+        return len(self.batches) // self.world_size
+
+    def __getitem__(self, i: int) -> Any:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.batches[self.rank + i * self.world_size]

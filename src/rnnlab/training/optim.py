@@ -13,7 +13,8 @@ Averaging smooths out SGD's noise late in training (Polyak & Juditsky 1992).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from typing import Any
 
 import torch
 from torch import nn
@@ -95,12 +96,42 @@ class NTASGD(Optimizer):
                     p.copy_(saved)
 
 
+def averaged(optimizer: Optimizer) -> Any:
+    """A context in which the model holds the weights to evaluate and keep as best:
+    NT-ASGD's averaged ones once averaging started, the plain ones otherwise."""
+    if isinstance(optimizer, NTASGD):
+        return optimizer.averaged_weights()
+    return nullcontext()
+
+
+def maybe_trigger_ntasgd(optimizer: Optimizer, valid_losses: list[float], nonmono: int) -> bool:
+    """Start NT-ASGD's averaging once the validation losses say so; True if it started now."""
+    if not isinstance(optimizer, NTASGD) or optimizer.averaging or \
+            not should_trigger_ntasgd(valid_losses, nonmono):
+        return False
+    optimizer.trigger()
+    return True
+
+
 def should_trigger_ntasgd(valid_losses: list[float], nonmono: int) -> bool:
     """Merity et al. 2017: trigger if the newest loss is worse than the best one older
     than the last ``nonmono`` evaluations."""
     if len(valid_losses) <= nonmono:
         return False
     return valid_losses[-1] > min(valid_losses[:-nonmono])
+
+
+HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "betas")  # what TrainConfig sets
+
+
+def load_optimizer_state(optimizer: Optimizer, state_dict: dict[str, Any]) -> None:
+    """Load a checkpoint's optimizer state but keep the hyperparameters ``optimizer`` was
+    built with (from the current config): a resumed run uses its config's lr, weight
+    decay, momentum and betas, never silently the checkpoint's."""
+    configured = [{k: g[k] for k in HYPERPARAMETERS if k in g} for g in optimizer.param_groups]
+    optimizer.load_state_dict(state_dict)
+    for group, values in zip(optimizer.param_groups, configured, strict=True):
+        group.update(values)
 
 
 def build_optimizer(model: nn.Module, config: TrainConfig) -> Optimizer:

@@ -1,19 +1,23 @@
 """Learning-rate schedules: constant, divide-on-plateau, linear warmup + cosine.
 
+* ``constant`` — η_s = η.
 * ``plateau`` — the classic recipe of word-level language models (Zaremba et
-  al. 2014; pytorch/examples): when the validation loss does not improve,
-  η ← η / plateau_factor (4 by default).
+  al. 2014; pytorch/examples): each time the validation loss stops improving,
+  divide by ``plateau_factor`` (4 by default): η_s = η / factor^d after d divisions.
 * ``warmup_cosine`` — η_s = η·s/W for the first W steps, then
   η_s = η_min + (η − η_min)·(1 + cos(π·p))/2 with p = (s − W)/(S − W).
 
-The schedule writes the rate into ``optimizer.param_groups`` (saved with the
-optimizer), and keeps its own small state as JSON for checkpoints.
+The rate is always *computed* from the config, the step and the schedule's
+small state (``ScheduleState``: the number of divisions), never carried over
+from an optimizer: a run resumed with a new ``train.lr`` uses it at once, and
+what ``config.toml`` says is what runs.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from torch.optim import Optimizer
@@ -23,14 +27,30 @@ from rnnlab.training.config import TrainConfig
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class ScheduleState:
+    """What a checkpoint keeps of the schedule (the rate itself follows from the config)."""
+
+    bad_evals: int = 0  # plateau: evaluations since the last improvement or division
+    divisions: int = 0  # plateau: how many times the rate was divided so far
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScheduleState:
+        return cls(bad_evals=int(data["bad_evals"]), divisions=int(data.get("divisions", 0)))
+
+
 class Schedule:
     """Sets the learning rate before each step and after each evaluation."""
 
-    def __init__(self, config: TrainConfig, optimizer: Optimizer, total_steps: int) -> None:
+    def __init__(self, config: TrainConfig, optimizer: Optimizer, total_steps: int,
+                 state: ScheduleState) -> None:
         self.config = config
         self.optimizer = optimizer
-        self.total_steps = max(1, total_steps)  # S
-        self.bad_evals = 0  # plateau: evaluations since the last improvement or division
+        self.total_steps = max(1, total_steps)  # S: follows the config (more epochs: longer)
+        self.state = state
 
     @property
     def lr(self) -> float:
@@ -41,8 +61,12 @@ class Schedule:
             group["lr"] = lr
 
     def lr_at(self, step: int) -> float:
-        """warmup_cosine: the rate for optimizer step number ``step`` (1-based)."""
+        """The rate for optimizer step number ``step`` (1-based)."""
         c = self.config
+        if c.schedule == "plateau":
+            return c.lr / c.plateau_factor ** self.state.divisions  # η / factor^d
+        if c.schedule == "constant":
+            return c.lr
         if c.warmup_steps and step <= c.warmup_steps:
             return c.lr * step / c.warmup_steps  # η·s/W
         span = max(1, self.total_steps - c.warmup_steps)
@@ -51,25 +75,16 @@ class Schedule:
 
     def before_step(self, step: int) -> None:
         """Called before optimizer step number ``step`` (1-based)."""
-        if self.config.schedule == "warmup_cosine":
-            self._set(self.lr_at(step))
+        self._set(self.lr_at(step))
 
     def after_eval(self, improved: bool) -> None:
         """Called after each validation; ``improved``: a new best validation loss."""
-        if self.config.schedule != "plateau":
+        c, s = self.config, self.state
+        if c.schedule != "plateau":
             return
-        self.bad_evals = 0 if improved else self.bad_evals + 1
-        if self.bad_evals > self.config.plateau_patience:
-            new = self.lr / self.config.plateau_factor  # η ← η / 4, the classic LM recipe
-            log.info("validation loss did not improve: learning rate %.4g -> %.4g", self.lr, new)
-            self._set(new)
-            self.bad_evals = 0
-
-    def state_dict(self) -> dict[str, Any]:
-        """The schedule's own state (the rate itself is saved with the optimizer). The
-        total S is not saved: it follows the config, so a run resumed with more epochs
-        stretches its cosine."""
-        return {"bad_evals": self.bad_evals}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.bad_evals = int(state["bad_evals"])
+        s.bad_evals = 0 if improved else s.bad_evals + 1
+        if s.bad_evals > c.plateau_patience:
+            s.divisions, s.bad_evals = s.divisions + 1, 0
+            log.info("validation loss did not improve: learning rate %.4g -> %.4g", self.lr,
+                     self.lr_at(0))  # η ← η / 4, the classic LM recipe
+            self._set(self.lr_at(0))

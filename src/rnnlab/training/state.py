@@ -1,4 +1,4 @@
-"""Recurrent state between batches: detach it, and flatten it for checkpoints.
+"""A recurrent state as tensors + a JSON skeleton, for checkpoints (detach: rnnlab.cells.state).
 
 A recurrent state is whatever a model returns as its state: a tensor ``h``
 of shape (L·D, B, H), an LSTM pair ``(h, c)``, or any nesting of tuples,
@@ -12,35 +12,11 @@ from typing import Any
 from torch import Tensor
 
 
-def detach_state(state: Any) -> Any:
-    """The same state, cut from the autograd graph (truncated BPTT's chunk edge).
-
-    The values carry over, so the next chunk starts where this one ended (the
-    model still sees the whole stream in its forward pass), but gradients stop
-    here: backpropagation through the next chunk reaches back only to its own
-    first step, which keeps memory and time per step bounded.
-    """
-    if state is None:
-        return None
-    if isinstance(state, Tensor):
-        return state.detach()
-    if isinstance(state, tuple) and hasattr(state, "_fields"):  # namedtuple
-        return type(state)(*(detach_state(s) for s in state))
-    if isinstance(state, (tuple, list)):
-        return type(state)(detach_state(s) for s in state)
-    if isinstance(state, dict):
-        return {k: detach_state(v) for k, v in state.items()}
-    raise TypeError(
-        "expected a recurrent state made of tensors (Tensor, tuple, list, dict or None), "
-        f"got {type(state).__name__}"
-    )
-
-
-def flatten_state(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor], Any]:
+def state_to_tensors(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor], Any]:
     """``state`` -> (flat {key: tensor}, JSON skeleton) for safetensors + JSON checkpoints.
 
     The skeleton mirrors the nesting with each tensor replaced by its key;
-    ``unflatten_state`` inverts it. Namedtuples come back as plain tuples.
+    ``state_from_tensors`` inverts it. Namedtuples come back as plain tuples.
     """
     tensors: dict[str, Tensor] = {}
 
@@ -60,17 +36,17 @@ def flatten_state(state: Any, prefix: str = "state") -> tuple[dict[str, Tensor],
     return tensors, walk(state, prefix)
 
 
-def unflatten_state(skeleton: Any, tensors: dict[str, Tensor], device: Any = None) -> Any:
-    """Inverse of ``flatten_state``; tensors are moved to ``device`` when given."""
+def state_from_tensors(skeleton: Any, tensors: dict[str, Tensor], device: Any = None) -> Any:
+    """Inverse of ``state_to_tensors``; tensors are moved to ``device`` when given."""
     if skeleton is None:
         return None
     if "tensor" in skeleton:
         t = tensors[skeleton["tensor"]]
         return t.to(device) if device is not None else t
     if "tuple" in skeleton:
-        return tuple(unflatten_state(s, tensors, device) for s in skeleton["tuple"])
+        return tuple(state_from_tensors(s, tensors, device) for s in skeleton["tuple"])
     if "list" in skeleton:
-        return [unflatten_state(s, tensors, device) for s in skeleton["list"]]
+        return [state_from_tensors(s, tensors, device) for s in skeleton["list"]]
     if "dict" in skeleton:
-        return {k: unflatten_state(s, tensors, device) for k, s in skeleton["dict"].items()}
+        return {k: state_from_tensors(s, tensors, device) for k, s in skeleton["dict"].items()}
     raise ValueError(f"corrupt state skeleton in checkpoint: {skeleton!r}")

@@ -58,3 +58,16 @@ class Task(Protocol):
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
         """Task metrics derived from the item-weighted mean loss (e.g. perplexity = exp(loss))."""
         ...
+
+
+def check_step_result(result: Any) -> Tensor:
+    """The loss of what ``task.step`` returned, after checking the contract; clear errors."""
+    if not isinstance(result, StepResult):
+        raise TypeError(f"task.step must return a StepResult, got {type(result).__name__}")
+    loss = result.loss
+    if isinstance(result.items, bool) or not isinstance(result.items, int) or result.items <= 0:
+        raise ValueError(f"StepResult.items: expected a positive int, got {result.items!r}")
+    if not isinstance(loss, Tensor) or loss.dim() != 0:
+        shape = tuple(loss.shape) if isinstance(loss, Tensor) else type(loss).__name__
+        raise ValueError(f"StepResult.loss: expected a scalar tensor, got {shape}")
+    return loss

@@ -17,21 +17,24 @@ see k2 − k1 more steps of history. Here the overlap is recomputed from a
 stored anchor state h_{t−k2} with the current weights (keeping the old graph
 is impossible once an in-place optimizer step has changed the weights).
 
-Random chunk lengths (Merity et al. 2018, AWD-LSTM) vary k1 = k2 around its
-mean so that every token is, over epochs, seen at every position of a chunk.
+The same windows drive both forms: ``tbptt`` on one long sequence at
+time-step granularity, and ``ChunkWindow``, the trainer's TBPTT(k1, m·k1) across
+a task's chunks (one chunk = one unit of time, so k1 = 1 and k2 = m chunks).
+Random chunk lengths (AWD-LSTM) are the data layer's business:
+``rnnlab.data.text.streams.random_chunk_lengths``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
-from rnnlab.training.state import detach_state
+from rnnlab.cells.state import detach_state
+from rnnlab.training.task import StepResult
 
 # run a chunk: (x[a:b] (n, B, ·), state) -> (outputs (n, B, ·), state)
 StepFn = Callable[[Tensor, Any], tuple[Tensor, Any]]
@@ -50,6 +53,15 @@ class Window:
     next_anchor: int  # the next window's start, inside [start, end]
 
 
+def tbptt_window(i: int, T: int, k1: int, k2: int) -> Window:
+    """Update number ``i`` (0-based) of TBPTT(k1, k2) over T steps: it ends at
+    t = min((i+1)·k1, T) and backpropagates through [max(0, t − k2), t)."""
+    end = min((i + 1) * k1, T)
+    next_end = min(end + k1, T)  # the last window is its own successor
+    return Window(start=max(0, end - k2), loss_from=i * k1, end=end,
+                  next_anchor=max(0, next_end - k2))
+
+
 def tbptt_windows(T: int, k1: int, k2: int | None = None) -> list[Window]:
     """The update windows of TBPTT(k1, k2) over a sequence of T steps (last one may be short)."""
     k2 = k1 if k2 is None else k2
@@ -57,15 +69,7 @@ def tbptt_windows(T: int, k1: int, k2: int | None = None) -> list[Window]:
         raise ValueError(f"TBPTT needs 0 < k1 <= k2, got k1={k1}, k2={k2}")
     if T <= 0:
         raise ValueError(f"expected a sequence of T > 0 steps, got T={T}")
-    ends = list(range(k1, T + 1, k1))
-    if not ends or ends[-1] != T:
-        ends.append(T)
-    windows = []
-    for i, end in enumerate(ends):
-        next_end = ends[i + 1] if i + 1 < len(ends) else end
-        windows.append(Window(start=max(0, end - k2), loss_from=ends[i - 1] if i else 0,
-                              end=end, next_anchor=max(0, next_end - k2)))
-    return windows
+    return [tbptt_window(i, T, k1, k2) for i in range(-(-T // k1))]  # ⌈T / k1⌉ updates
 
 
 def tbptt(step: StepFn, x: Tensor, y: Tensor, loss_fn: LossFn, k1: int, k2: int | None = None,
@@ -101,34 +105,49 @@ def tbptt(step: StepFn, x: Tensor, y: Tensor, loss_fn: LossFn, k1: int, k2: int 
     return losses, detach_state(state)
 
 
-def random_chunk_lengths(total: int, bptt: int, seed: int, p_full: float = 0.95,
-                         sigma: float = 5.0, min_len: int = 5) -> list[int]:
-    """AWD-LSTM chunk lengths covering ``total`` steps, deterministic given ``seed``.
+class ChunkWindow:
+    """TBPTT(k1, m·k1) across a task's chunks, as the trainer runs it; m = 1 is plain TBPTT.
 
-    Each chunk: mean m = bptt with probability ``p_full``, else bptt / 2; length
-    = max(min_len, ⌊N(m, σ²)⌋); the last chunk takes the remainder. Seed it with
-    the epoch so that ``Task.batches(split, epoch)`` stays deterministic. With
-    SGD, AWD-LSTM also scales the learning rate by length / bptt (a task can
-    scale its loss by the same factor).
+    The task cuts a stream into chunks of k1 steps; chunk i is update i of
+    ``tbptt_window(i, n, 1, m)`` counted in chunks from ``origin`` (where the
+    stream last started from a zero state). Each step replays the window's
+    earlier chunks from the detached ``anchor`` (the state h_{t−k2} at the window's
+    start, graph kept from there), runs chunk i, and hands back the state at the
+    next window's start; after the update that becomes the new anchor.
     """
-    if bptt <= 0 or total <= 0 or min_len <= 0:
-        raise ValueError(f"expected total, bptt and min_len > 0, got {total}, {bptt}, {min_len}")
-    rng = np.random.default_rng(seed)
-    lengths = []
-    covered = 0
-    while covered < total:
-        mean = bptt if rng.random() < p_full else bptt / 2
-        n = max(min_len, int(rng.normal(mean, sigma)))
-        n = min(n, total - covered)
-        lengths.append(n)
-        covered += n
-    return lengths
 
+    def __init__(self, m: int) -> None:
+        if m < 1:
+            raise ValueError(f"expected a window of m >= 1 chunks, got {m}")
+        self.m = m
+        self.origin = 0  # the chunk the stream (re)started at, from a zero state
+        self.anchor: Any = None  # detached state at the start of the window (h_{t−k2})
 
-def chunk_bounds(lengths: list[int]) -> list[tuple[int, int]]:
-    """[(start, end)] of consecutive chunks with these lengths."""
-    bounds, start = [], 0
-    for n in lengths:
-        bounds.append((start, start + n))
-        start += n
-    return bounds
+    def reset(self, origin: int = 0) -> None:
+        """The stream starts again from a zero state at chunk ``origin`` (a new epoch, a
+        skipped step)."""
+        self.origin, self.anchor = origin, None
+
+    def forward(self, step: Callable[[Any, Any], StepResult], batches: Sequence[Any],
+                index: int, state: Any) -> tuple[StepResult, Any]:
+        """Run chunk ``index`` (after replaying the window); returns (result, next anchor).
+
+        ``state`` is the carried state, used only when m = 1.
+        """
+        if self.m == 1:
+            return step(batches[index], state), None
+        w = tbptt_window(index - self.origin, len(batches) - self.origin, 1, self.m)
+        h, next_anchor = self.anchor, self.anchor  # h: the state at chunk boundary j
+        for j in range(w.start, w.end):  # the window's earlier chunks, then chunk `index`
+            if j == w.next_anchor:
+                next_anchor = h
+            result = step(batches[self.origin + j], h)
+            h = result.state  # graph kept: the loss of chunk `index` reaches back to the anchor
+        if w.next_anchor == w.end:
+            next_anchor = h
+        return result, next_anchor
+
+    def advance(self, next_anchor: Any) -> None:
+        """After the update: slide the window's start to the next anchor."""
+        if self.m > 1:
+            self.anchor = detach_state(next_anchor)  # keep the values, cut the graph here

@@ -17,8 +17,11 @@ class ValidationTracker:
         self.last: dict[str, float] | None = None  # metrics of the newest evaluation
 
     def update(self, step: int, metrics: dict[str, float]) -> bool:
-        """Record one evaluation; True if it is a new best (strictly lower loss)."""
-        loss = metrics["loss"]
+        """Record one evaluation; True if it is a new best (strictly lower loss).
+
+        A NaN/inf loss counts as inf: never a best, one more evaluation without
+        improvement (for patience, plateau and NT-ASGD)."""
+        loss = metrics["loss"] if math.isfinite(metrics["loss"]) else math.inf
         self.last = metrics
         self.history.append(loss)
         if loss < self.best:
@@ -32,13 +35,19 @@ class ValidationTracker:
         return patience is not None and self.since_best > patience
 
     def state_dict(self) -> dict[str, Any]:
-        return {"best": self.best if math.isfinite(self.best) else None,
-                "best_step": self.best_step, "history": self.history,
-                "since_best": self.since_best, "last": self.last}
+        return {"best": _finite_or_none(self.best),
+                "best_step": self.best_step, "history": [_finite_or_none(v) for v in self.history],
+                "since_best": self.since_best,
+                "last": None if self.last is None else {k: _finite_or_none(v)
+                                                        for k, v in self.last.items()}}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best = math.inf if state["best"] is None else state["best"]
         self.best_step = state["best_step"]
-        self.history = list(state["history"])
+        self.history = [math.inf if v is None else v for v in state["history"]]
         self.since_best = int(state["since_best"])
         self.last = state["last"]
+
+
+def _finite_or_none(value: float) -> float | None:  # JSON has no inf
+    return value if math.isfinite(value) else None

@@ -19,6 +19,7 @@ and detaches it there (truncated BPTT, Williams & Peng 1990).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 import torch
 from torch import Tensor
@@ -38,12 +39,34 @@ def batchify(ids: Sequence[int] | Tensor, batch_size: int) -> Tensor:
     return data[: length * batch_size].view(batch_size, length).t().contiguous()  # (L, B)
 
 
+def random_chunk_lengths(total: int, bptt: int, seed: int) -> list[int]:
+    """AWD-LSTM chunk lengths (Merity et al. 2018) covering ``total`` steps, fixed by ``seed``.
+
+    Each chunk's mean is m = T with probability 0.95, else T/2; its length is
+    max(5, ⌊m + 5·z⌋) with z ~ N(0, 1) (truncated toward zero); the last chunk
+    takes what remains (and may be shorter than 5). Over epochs every token is
+    seen at every position of a chunk. Mean length ≈ 0.95·T + 0.05·T/2 − ½.
+    With SGD, AWD-LSTM also scales the learning rate by length / T (a task can
+    scale its loss by the same factor).
+    """
+    if total < 0 or bptt < 1:
+        raise ValueError(f"expected total >= 0 and bptt >= 1, got {total}, {bptt}")
+    gen = torch.Generator().manual_seed(seed)
+    lengths: list[int] = []
+    covered = 0
+    while covered < total:
+        mean = bptt if torch.rand((), generator=gen).item() < 0.95 else bptt / 2
+        length = max(5, int(mean + 5 * torch.randn((), generator=gen).item()))
+        lengths.append(min(length, total - covered))
+        covered += lengths[-1]
+    return lengths
+
+
 class StreamBatches(Sequence[tuple[Tensor, Tensor]]):
     """The (input, target) chunks of (L, B) streams, indexable and deterministic.
 
-    ``variable_length`` draws each chunk's length as AWD-LSTM does (Merity et
-    al. 2018): T with probability 0.95, else T/2, then Normal(that, 5), at
-    least 5. The draw is seeded by (seed, epoch), so every epoch cuts the
+    ``variable_length`` draws each chunk's length as AWD-LSTM does
+    (``random_chunk_lengths``), seeded by (seed, epoch): every epoch cuts the
     streams at different places (each token is sometimes early, sometimes late
     in a chunk) and a resumed run sees the same chunks as an uninterrupted one.
     """
@@ -63,26 +86,12 @@ class StreamBatches(Sequence[tuple[Tensor, Tensor]]):
             raise ValueError(f"expected bptt >= 1, got {bptt}")
         self.streams = streams  # (L, B)
         self.bptt = bptt
-        self.starts, self.lengths = self._cut(
-            streams.size(0) - 1, bptt, variable_length, seed * 100_003 + epoch
-        )
-
-    @staticmethod
-    def _cut(usable: int, bptt: int, variable: bool, seed: int) -> tuple[list[int], list[int]]:
-        starts: list[int] = []
-        lengths: list[int] = []
-        gen = torch.Generator().manual_seed(seed)
-        i = 0
-        while i < usable:
-            length = bptt
-            if variable:
-                base = bptt if torch.rand((), generator=gen).item() < 0.95 else bptt / 2
-                length = max(5, int(base + 5 * torch.randn((), generator=gen).item()))
-            length = min(length, usable - i)
-            starts.append(i)
-            lengths.append(length)
-            i += length
-        return starts, lengths
+        usable = streams.size(0) - 1  # the last row is only a target
+        if variable_length:
+            self.lengths = random_chunk_lengths(usable, bptt, seed * 100_003 + epoch)
+        else:
+            self.lengths = [min(bptt, usable - i) for i in range(0, usable, bptt)]
+        self.starts = list(accumulate(self.lengths, initial=0))[:-1]  # chunk i: [s_i, s_i + n_i)
 
     def __len__(self) -> int:
         return len(self.starts)
