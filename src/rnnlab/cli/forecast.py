@@ -123,9 +123,12 @@ def run_ensemble(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     from rnnlab.tasks.forecast import predict_run
+    from rnnlab.training.files import check_writable
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
+    for path, flag in ((out, "--out"), (plot, "--plot")):  # before the model is read
+        check_writable(path.parent, f"folder of {path} ({flag})")
     frame = predict_run(args.run_dir, args.data, out, plot, args.origin)
     print(frame.to_string(index=False))
     print(f"wrote {out} and {plot}")

@@ -10,6 +10,7 @@ directory) are printed as ``rnnlab: error: …`` with exit status 2, no tracebac
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -80,15 +81,29 @@ def main(argv: list[str] | None = None) -> int:
         # without a traceback; anything else is a bug and keeps its traceback
         if args.verbose or not _user_error(err):
             raise
-        print(f"rnnlab: error: {err}", file=sys.stderr)
+        print(f"rnnlab: error: {_describe(err)}", file=sys.stderr)
         return 3 if type(err).__name__ == "NonFiniteLossError" else 2
+
+
+# a file system that refuses (read-only, permissions, full disk) is the environment, not a bug
+_REFUSED = {errno.EACCES: "permission denied", errno.EPERM: "not permitted",
+            errno.EROFS: "cannot write on a read-only file system",
+            errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
 
 
 def _user_error(err: Exception) -> bool:
     from rnnlab.training import CheckpointError, NonFiniteLossError
 
+    if isinstance(err, OSError) and err.errno in _REFUSED and err.filename is not None:
+        return True
     return isinstance(err, (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
                             PermissionError, CheckpointError, NonFiniteLossError))
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, OSError) and err.errno in _REFUSED and err.filename is not None:
+        return f"{_REFUSED[err.errno]}: {err.filename}"
+    return str(err)
 
 
 if __name__ == "__main__":  # pragma: no cover

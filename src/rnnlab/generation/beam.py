@@ -48,7 +48,9 @@ def beam_search(
 ) -> list[Hypothesis]:
     """The best continuations of the prompt, best first (up to ``beam_width`` of them).
 
-    ``banned`` token ids (e.g. ``<unk>``) are never part of a hypothesis.
+    ``banned`` token ids (e.g. ``<unk>``) are never part of a hypothesis. A beam
+    wider than the tokens it may choose from is refused (its first step could not
+    be filled).
     """
     if beam_width < 1 or max_tokens < 1:
         raise ValueError(f"expected beam_width, max_tokens >= 1, got {beam_width}, {max_tokens}")
@@ -57,6 +59,11 @@ def beam_search(
     try:
         logits, state = prime(model, prompt_ids, start_id)  # (V,)
         logp = logits.float().log_softmax(-1).unsqueeze(0)  # (1, V): one live hypothesis
+        allowed = logp.size(1) - len({b for b in banned if 0 <= b < logp.size(1)})
+        if beam_width > allowed:
+            raise ValueError(f"expected a beam width <= {allowed}, the tokens it may choose "
+                             f"from (vocabulary {logp.size(1)}, {logp.size(1) - allowed} "
+                             f"banned), got {beam_width}")
         banned_ids = torch.tensor(list(banned), dtype=torch.long, device=logp.device)
         alive: list[Hypothesis] = [Hypothesis((), 0.0, False)]
         finished: list[Hypothesis] = []
@@ -69,6 +76,8 @@ def beam_search(
             keep_rows: list[int] = []
             next_alive: list[Hypothesis] = []
             for value, flat in zip(top.values.tolist(), top.indices.tolist(), strict=True):
+                if value == float("-inf"):  # banned tokens only from here on
+                    break
                 row, token = divmod(flat, vocab)
                 hyp = Hypothesis((*alive[row].ids, token), value, token == eos_id)
                 if hyp.finished:

@@ -114,6 +114,8 @@ class TrainConfig:
             _positive(name, getattr(self, name), allow_zero=True)
         if self.patience is not None:
             _positive("patience", self.patience, allow_zero=True)
+        if not 0 <= self.seed < 2**63:  # torch and numpy take 64-bit seeds; rank and step add
+            raise ValueError(f"train.seed: expected an integer in [0, 2**63), got {self.seed}")
         if len(self.betas) != 2 or not all(0.0 <= b < 1.0 for b in self.betas):
             raise ValueError(f"train.betas: expected two numbers in [0, 1), got {self.betas!r}")
         if self.bptt_k2 is not None and not self.carry_state:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import torch
-
 from rnnlab.data.text.factory import load_tokenizer
 from rnnlab.data.text.tokenizers import Tokenizer
 from rnnlab.evaluation.language import LMScore, evaluate_stream, format_table, unigram_baseline
@@ -22,6 +20,7 @@ from rnnlab.tasks.config import read_run_config
 from rnnlab.tasks.lm.config import SCHEMA, LMDataConfig
 from rnnlab.tasks.lm.task import TOKENIZER_FILE, prepare_data
 from rnnlab.training.checkpoint import BEST, CHECKPOINTS, load_weights
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -41,7 +40,12 @@ class LoadedLM:
 
 
 def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> LoadedLM:
-    """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``)."""
+    """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``).
+
+    Reads only: a read-only run directory works. ``device``: ``cpu``, ``cuda``,
+    ``cuda:N`` or ``auto``, checked before anything is read.
+    """
+    where = resolve_device(device, what="--device")
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
@@ -50,7 +54,7 @@ def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> Lo
         log.warning("%s has no best checkpoint (no validation text): using the last", run_dir)
         which = "last"
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     return LoadedLM(model, tokenizer, config, config["data"], meta)
 
 
