@@ -3,32 +3,9 @@ and names the path (issue 16); nothing in it changes either way."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from rnnlab.cli.main import main
-
-
-@pytest.fixture(scope="module")
-def lm_run(tmp_path_factory):
-    """A one-epoch word LM on a tiny corpus, and an agreement set for it."""
-    root = tmp_path_factory.mktemp("ro-lm")
-    rng = random.Random(0)
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for split, n in (("train", 120), ("valid", 20)):
-        lines = [f"{rng.choice(['o gato', 'os gatos'])} {rng.choice(['anda', 'andam'])} ."
-                 for _ in range(n)]
-        (corpus / f"{split}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (root / "agr.text").write_text("os gatos andam . <eos>\n", encoding="utf-8")
-    (root / "agr.gold").write_text("2\tandam\tanda\t0\n", encoding="utf-8")
-    run = root / "run"
-    assert main(["lm", "train", "--run-dir", str(run), "--corpus", str(corpus), "--quiet",
-                 "--hidden-size", "8", "--num-layers", "1", "--epochs", "1",
-                 "--set", "model.embedding_size=8", "--set", "data.batch_size=2",
-                 "--set", "data.bptt=6"]) == 0
-    return root, run
 
 
 @pytest.mark.parametrize(
