@@ -27,7 +27,7 @@ def test_help_shows_every_default(capsys):
 
     assert "--threads THREADS torch intra-op threads" in shown["--help"]
     assert f") (default: {DEFAULT_THREADS})" in shown["--help"]
-    assert "--max-tokens MAX_TOKENS (default: 50)" in shown["lm"]
+    assert "--max-tokens MAX_TOKENS tokens to generate at most (default: 50)" in shown["lm"]
     assert "(default: cpu)" in shown["lm"]
     assert "(default RUN_DIR/predict.csv)" in shown["forecast"]
     assert "(default: None)" not in " ".join(shown.values())  # no default is not a default

@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train = verbs.add_parser("train", help="train a forecaster, then evaluate it on test")
     add_training_flags(train)
     train.add_argument("--data", action="append", help="INMET file/folder or CSV; repeatable")
-    train.add_argument("--format", choices=("auto", "inmet", "csv"))
+    train.add_argument("--format", choices=("auto", "inmet", "csv"),
+                       help="data.format (default: auto, from the file's first line)")
     train.add_argument("--target", action="append", help="column to forecast; repeatable")
     train.add_argument("--inputs", help="extra input columns, comma-separated")
     train.add_argument("--lookback", type=int, help="window.lookback: input steps")
@@ -47,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="timestamp or fraction ending the training split")
     train.add_argument("--valid-end", type=_fraction_or_text,
                        help="timestamp or fraction ending the validation split")
-    train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"))
-    train.add_argument("--output", choices=("point", "gaussian", "quantile"))
+    train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"),
+                       help="model.strategy (default: the config's; `rnnlab config forecast`)")
+    train.add_argument("--output", choices=("point", "gaussian", "quantile"),
+                       help="model.output (default: the config's)")
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="score a run against the baselines")
