@@ -126,3 +126,13 @@ def test_resume_ends_like_a_train_and_keeps_its_vocabulary(lm_run, tmp_path, cap
     (copy / "tokenizer.json").unlink()
     assert main(["lm", "train", "--resume", str(copy), "--quiet", "--epochs", "3"]) == 2
     assert "has checkpoints but no tokenizer.json" in capsys.readouterr().err
+
+
+def test_forecast_train_keeps_shipped_data_names(monkeypatch, tmp_path):
+    from rnnlab.cli import forecast
+
+    seen = {}
+    monkeypatch.setattr(forecast, "run_training", lambda args, kind, flags: seen.update(flags) or 0)
+    assert main(["forecast", "train", "--data", "shipped:inmet-a001-2024", "--data", "x.csv",
+                 "--target", "temp"]) == 0
+    assert seen["data", "path"] == ["shipped:inmet-a001-2024", str(Path("x.csv").resolve())]

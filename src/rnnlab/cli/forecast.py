@@ -84,9 +84,12 @@ def _fraction_or_text(value: str) -> float | str:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from rnnlab.data.shipped_data import PREFIX
+
     flags = flag_values(args, FORECAST_FLAGS)
-    if args.data:  # absolute, so evaluate/predict work from any directory
-        flags["data", "path"] = [str(Path(p).resolve()) for p in args.data]
+    if args.data:  # absolute, so evaluate/predict work from any directory; shipped:NAME as is
+        flags["data", "path"] = [p if p.startswith(PREFIX) else str(Path(p).resolve())
+                                 for p in args.data]
     if args.target:
         flags["window", "targets"] = args.target
     if args.inputs is not None:
