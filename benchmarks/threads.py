@@ -23,6 +23,7 @@ import argparse
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=300.0, help="seconds per run at most")
     parser.add_argument("--only", choices=("quiet", "busy"), default=None)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the hogs are stopped too
     root = Path(tempfile.mkdtemp(prefix="rnnlab-threads-"))
     print(f"cpus {os.cpu_count()}, python {sys.version.split()[0]}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}", flush=True)
