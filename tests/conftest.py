@@ -115,3 +115,20 @@ _READ_ONLY_HOOK: list[bool] = []
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
             for p in sorted(folder.rglob("*"))}
+
+
+NOUNS = [("carro", "carros"), ("caminhão", "caminhões"), ("avião", "aviões"), ("gato", "gatos")]
+VERBS = [("anda", "andam"), ("pára", "param"), ("é", "são")]
+
+
+def _agreement_sentence(rng) -> str:
+    noun, verb = rng.choice(NOUNS), rng.choice(VERBS)
+    n = rng.randrange(2)
+    return f"{['o', 'os'][n]} {noun[n]} {verb[n]} ."
+
+
+@pytest.fixture(scope="session")
+def pt_sentence():
+    """``pt_sentence(rng)``: a tiny Portuguese sentence whose verb agrees with its subject
+    ("os carros andam ."), the toy corpus of the language-model tests."""
+    return _agreement_sentence

@@ -81,7 +81,7 @@ def test_diagnostics_labels_are_typeset(figures, tmp_path):
                                     "flow", bounds={"elman-tanh": curve})
     plots.plot_norm_history({"run": (list(range(12)), curve, [3])}, tmp_path / "b.png", "norms",
                             clip=0.25)
-    from rnnlab.diagnostics.demo import section  # the demo's gradients section
+    from rnnlab.demo.gradients import section  # the demo's gradients section
 
     section(tmp_path / "demo", quick=True)
     assert len(figures) > 8
