@@ -127,6 +127,8 @@ def run_inputs(fixtures: dict, root: Path) -> list[tuple[str, str, str, str]]:
         verdict = classify(case.expect, case.pattern, code, out, err)
         message = (err.strip().splitlines() or [""])[-1][:160]
         rows.append((case.family, case.name, verdict, f"exit {code}: {message}"))
+        print(f"  [{len(rows)}/{len(fixtures['cases'])}] {case.family} / {case.name}: {verdict}",
+              file=sys.stderr, flush=True)
     return rows
 
 

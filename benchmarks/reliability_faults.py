@@ -13,6 +13,7 @@ import json
 import random
 import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -120,6 +121,7 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
             difference = _difference(expected, fingerprint(run))
             rows.append((name, f"trial {trial}", "differs" if difference else "identical",
                          f"{note}; {attempts} more run(s) {difference}"))
+            print(f"  {name} trial {trial}: {rows[-1][2]} ({note})", file=sys.stderr, flush=True)
             shutil.rmtree(run, ignore_errors=True)
     return rows
 
@@ -204,6 +206,8 @@ def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bo
                     last = (err.strip().splitlines() or [""])[-1][:150]
                     rows.append((f"{task}: {relative}", f"{mode} / {argv[1]}", verdict,
                                  f"exit {code}: {last}"))
+                    print(f"  {task}: {relative} {mode} / {argv[1]}: {verdict}",
+                          file=sys.stderr, flush=True)
         if not read_only_ok:
             rows.append((f"{task}: read-only", "all", "skipped", "no read-only mount here"))
             continue
