@@ -126,7 +126,7 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
     return rows
 
 
-MODES = ("truncate", "empty", "flip", "delete", "garbage")
+MODES = ("truncate", "flip", "delete")  # every file; text files also "garbage", weights "nan"
 
 
 def damage(run: Path, relative: str, mode: str) -> None:
@@ -158,7 +158,8 @@ def damage(run: Path, relative: str, mode: str) -> None:
 
 def _targets(run: Path) -> list[str]:
     names = [p.relative_to(run).as_posix() for p in sorted(run.rglob("*"))
-             if p.is_file() and "plots" not in p.parts and p.suffix != ".png"]
+             if p.is_file() and "plots" not in p.parts and p.suffix != ".png"
+             and p.name not in ("report.md", "evaluation.json")]  # outputs, not inputs
     steps = sorted({p.split("/")[1] for p in names if p.startswith("checkpoints/step-")})
     keep = steps[-1:]  # the newest step checkpoint (an older one is the fallback)
     return [p for p in names if not p.startswith("checkpoints/step-") or p.split("/")[1] in keep]
@@ -188,7 +189,9 @@ def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bo
             shutil.copytree(clean, copy)
             baseline[argv[1]] = rnnlab([a.format(run=copy) for a in argv], cwd=root)[1]
         for relative in _targets(clean):
-            modes = MODES + (("nan",) if relative.endswith("model.safetensors") else ())
+            modes = MODES + (("nan",) if relative.endswith("model.safetensors") else
+                             ("garbage",) if relative.endswith((".json", ".toml", ".jsonl"))
+                             else ())
             for mode in modes:
                 for argv in commands:
                     copy = root / "corrupt" / "copy"

@@ -103,6 +103,10 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.forecast import evaluate_run
+    from rnnlab.training.files import check_writable
+
+    # the report, evaluation.json and plots go into the run: say so before the work
+    check_writable(args.run_dir, "run directory (evaluate writes its report there)")
 
     _print_report(evaluate_run(args.run_dir, args.split, args.data), args.run_dir)
     return 0
