@@ -240,6 +240,17 @@ def flag_cases() -> list[Case]:
         (("forecast", "predict", "{lm}", "--data", "{root}/csv/control.csv", "--out",
           "{root}/p.csv"), r"not a forecast run"),
         (("diagnose", "compare", "--seeds", str(2**64), "--run-dir", "{root}/c"), r"seeds"),
+        (("lm", "agreement", "{lm}", "--data", "{root}/tsv/three-columns"), r"three-columns"
+                                                                             r".gold:2: expected"),
+        (("lm", "agreement", "{lm}", "--data", "{root}/tsv/past-end"), r"past-end.gold:1: verb "
+                                                                       r"position 9 is past"),
+        (("lm", "agreement", "{lm}", "--data", "{root}/tsv/misaligned"), r"line-aligned"),
+        (("lm", "train", "--run-dir", "{root}/u1", "--corpus", "{root}/conllu/nine.conllu"),
+         r"nine.conllu:3: expected 10 tab-separated"),
+        (("lm", "train", "--run-dir", "{root}/u2", "--corpus", "{root}/conllu/spaces.conllu"),
+         r"spaces.conllu:2: expected 10 tab-separated"),
+        (("lm", "train", "--run-dir", "{root}/u3", "--corpus", "{root}/conllu/id.conllu"),
+         r"id.conllu:2: expected an integer token id"),
     ]
     good = [(*gen, "--seed", "1", "--max-tokens", "3"), (*gen, "--beam", "2", "--max-tokens", "2"),
             ("lm", "next", "{lm}", "o", "-k", "3"), ("lm", "evaluate", "{lm}", "--split", "valid"),
@@ -298,6 +309,7 @@ def write_inputs(root: Path) -> list[Case]:
                 "--set", "forecast.train_stride=8", "--set", "split.train_end=0.6",
                 "--set", "split.valid_end=0.8", "--run-dir", str(root / "runs" / f"i-{name}"))
         cases.append(Case("inmet", name, argv, expect, pattern))
+    _write_tsv_and_conllu(root)
     (root / "toml").mkdir(exist_ok=True)
     for name, (text, expect, pattern) in _toml_texts().items():
         path = root / "toml" / f"{name}.toml"
@@ -308,3 +320,23 @@ def write_inputs(root: Path) -> list[Case]:
     cases += [Case("api", name, ("python", code), expect, pattern)
               for name, (code, expect, pattern) in API.items()]
     return cases
+
+
+def _write_tsv_and_conllu(root: Path) -> None:
+    """Agreement sets (``NAME.text`` + ``NAME.gold``, tab-separated) and CoNLL-U files, each
+    with one thing wrong."""
+    tsv, conllu = root / "tsv", root / "conllu"
+    tsv.mkdir(exist_ok=True)
+    conllu.mkdir(exist_ok=True)
+    text = "os gatos andam . <eos>\no gato anda . <eos>\n"
+    for name, gold in (("three-columns", "2\tandam\tanda\t0\n2\tanda\tandam\n"),
+                       ("past-end", "9\tandam\tanda\t0\n2\tanda\tandam\t0\n"),
+                       ("misaligned", "2\tandam\tanda\t0\n")):
+        (tsv / f"{name}.text").write_text(text, encoding="utf-8")
+        (tsv / f"{name}.gold").write_text(gold, encoding="utf-8")
+    row = "1\tgato\tgato\tNOUN\t_\t_\t0\troot\t_\t_"
+    (conllu / "nine.conllu").write_text(f"# text = gato\n{row}\n{row.rsplit(chr(9), 1)[0]}\n\n",
+                                        encoding="utf-8")
+    (conllu / "spaces.conllu").write_text(f"# x\n{row.replace(chr(9), ' ')}\n\n",
+                                          encoding="utf-8")
+    (conllu / "id.conllu").write_text(f"# x\n{row.replace('1', 'a', 1)}\n\n", encoding="utf-8")

@@ -49,6 +49,8 @@ def _with(row: str) -> list[str]:
         ("2024-13-01 05:00,20.5,65", r"s.csv:7: time column 'time' expected a date like "
                                      r"'2024-01-01 00:00', got '2024-13-01 05:00'"),
         (",20.5,65", r"s.csv:7: time column 'time' expected a date .* got nothing"),
+        ('2024-01-01 05:00,"20.5,65', r"s.csv:7: a quoted field opened on this line runs to "
+                                      r"line 21 \(an unclosed '\"'\?\)"),
         ("2042-01-01 05:00,20.5,65", r"1 row\(s\) lie far after the other 19: .* to "
                                      r".*s.csv:7 \(2042-01-01 05:00:00\).*mistyped date"),
     ],

@@ -77,8 +77,10 @@ def split_rows(text: str, delimiter: str, path: str | Path, *, first_line: int =
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    end = 0  # the line the previous record ended on
     try:
         for fields in reader:
+            start, end = end + 1, reader.line_num
             if not any(f.strip() for f in fields):
                 continue  # a blank line, or one of delimiters only
             line = reader.line_num + first_line - 1
@@ -87,6 +89,10 @@ def split_rows(text: str, delimiter: str, path: str | Path, *, first_line: int =
                 _check_header(header, path, line)
                 continue
             fields = _trim(fields, len(header))
+            if len(fields) != len(header) and end > start:  # a record over several lines
+                raise ValueError(f"{path}:{start + first_line - 1}: a quoted field opened on "
+                                 f"this line runs to line {end + first_line - 1} (an unclosed "
+                                 "'\"'?)")
             if len(fields) != len(header):
                 raw = raw_lines[reader.line_num - 1] if reader.line_num <= len(raw_lines) else ""
                 raise ValueError(_ragged(path, line, fields, header, raw, delimiter))
