@@ -121,15 +121,21 @@ def run_inputs(fixtures: dict, root: Path) -> list[tuple[str, str, str, str]]:
         case: Case
         fill = {"root": str(root), "lm": fixtures["lm"], "fc": fixtures["fc"]}
         if case.family == "api":
-            code, out, err = python_api(case.argv[1].format(**fill), root)
+            code, out, err = python_api(_fill(case.argv[1], fill), root)
         else:
-            code, out, err = rnnlab([a.format(**fill) for a in case.argv], cwd=root)
+            code, out, err = rnnlab([_fill(a, fill) for a in case.argv], cwd=root)
         verdict = classify(case.expect, case.pattern, code, out, err)
         message = (err.strip().splitlines() or [""])[-1][:160]
         rows.append((case.family, case.name, verdict, f"exit {code}: {message}"))
         print(f"  [{len(rows)}/{len(fixtures['cases'])}] {case.family} / {case.name}: {verdict}",
               file=sys.stderr, flush=True)
     return rows
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
 
 
 def read_only_available(root: Path) -> bool:
@@ -166,6 +172,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=("inputs", "kill", "corrupt"),
                         default=["inputs", "kill", "corrupt"])
     parser.add_argument("--kills", type=int, default=10, help="random stops per train command")
+    parser.add_argument("--files", type=int, default=None,
+                        help="damage only the first N files of each run (a quick check)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -173,9 +181,9 @@ def main() -> None:
     start = time.time()
     import torch
 
-    import rnnlab
+    from rnnlab import __version__
 
-    print(f"rnnlab {rnnlab.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs, "
+    print(f"rnnlab {__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs, "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {' '.join(sys.argv)}", flush=True)
     fixtures = setup(root)
     if "inputs" in args.only:
@@ -184,7 +192,8 @@ def main() -> None:
         rows = kill_trials(rnnlab, root, args.kills, args.seed)
         summarise("Stopped at a random moment, then resumed", rows, ("identical",))
     if "corrupt" in args.only:
-        rows = corrupt_cases(rnnlab, classify, root, fixtures, read_only_available(root))
+        rows = corrupt_cases(rnnlab, classify, root, fixtures, read_only_available(root),
+                             args.files)
         summarise("Damaged or read-only run directories", rows,
                   ("clear", "ok", "recovered", "unaffected"))
     print(f"\ntotal {time.time() - start:.0f} s; files in {root}" if args.keep else

@@ -165,8 +165,8 @@ def _targets(run: Path) -> list[str]:
     return [p for p in names if not p.startswith("checkpoints/step-") or p.split("/")[1] in keep]
 
 
-def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bool
-                  ) -> list[tuple[str, str, str, str]]:
+def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bool,
+                  files: int | None = None) -> list[tuple[str, str, str, str]]:
     csv = root / "csv" / "control.csv"
     rows = []
     for task, (fresh, resume) in _workloads(root).items():
@@ -188,7 +188,7 @@ def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bo
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(clean, copy)
             baseline[argv[1]] = rnnlab([a.format(run=copy) for a in argv], cwd=root)[1]
-        for relative in _targets(clean):
+        for relative in _targets(clean)[:files]:
             modes = MODES + (("nan",) if relative.endswith("model.safetensors") else
                              ("garbage",) if relative.endswith((".json", ".toml", ".jsonl"))
                              else ())

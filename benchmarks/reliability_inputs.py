@@ -189,7 +189,7 @@ def _toml_texts() -> dict[str, tuple[str, str, str]]:
         "fp16-cpu": (base + 'device = "cpu"\nprecision = "fp16"\n', "error", r"fp16.*CUDA"),
         "k2-no-carry": (base + "bptt_k2 = 12\ncarry_state = false\n", "error", r"carry_state"),
         "missing-corpus": (change("{root}/corpus", "{root}/nope"), "error", r"nope"),
-        "section-not-table": (base + "lm = 3\n", "error", r"\[lm\] must be a table"),
+        "section-not-table": ("lm = 3\n" + base, "error", r"\[lm\] must be a table"),
     }
 
 
@@ -274,17 +274,17 @@ API = {  # name -> (code, expect, pattern); the code runs in a fresh interpreter
                          "resolve_config({'trian': {}}, kind='lm')", "error", r"trian"),
     "csv-inf": ("from rnnlab.data.csv_series import read_csv_series; "
                 "read_csv_series('{root}/csv/inf.csv')", "error", r":7: column 'temp'"),
-    "train-existing": ("from rnnlab.tasks import train; train({{'task': {{'kind': 'lm'}}}}, "
+    "train-existing": ("from rnnlab.tasks import train; train({'task': {'kind': 'lm'}}, "
                        "'{lm}')", "error", r"already holds"),
     "resume-missing": ("from rnnlab.tasks import resume; resume('{root}/nope')", "error",
                        r"not found"),
     "load-weights-missing": ("import torch; from rnnlab.training import load_weights; "
                              "load_weights(torch.nn.Linear(2, 2), '{root}/nope')", "error",
                              r"nope|no checkpoint"),
-    "control-train-short": ("from rnnlab.tasks import train; r = train({{'task': {{'kind': 'lm'}},"
-                            " 'data': {{'path': '{root}/corpus', 'batch_size': 2, 'bptt': 6}}, "
-                            "'model': {{'embedding_size': 8, 'hidden_size': 8, 'num_layers': 1}},"
-                            " 'train': {{'max_steps': 2, 'progress': False}}}}, '{root}/api-run')"
+    "control-train-short": ("from rnnlab.tasks import train; r = train({'task': {'kind': 'lm'},"
+                            " 'data': {'path': '{root}/corpus', 'batch_size': 2, 'bptt': 6}, "
+                            "'model': {'embedding_size': 8, 'hidden_size': 8, 'num_layers': 1},"
+                            " 'train': {'max_steps': 2, 'progress': False}}, '{root}/api-run')"
                             "; print(r.summary['steps'])", "ok", ""),
 }
 

@@ -140,6 +140,6 @@ def run_predict(args: argparse.Namespace) -> int:
     for path, flag in ((out, "--out"), (plot, "--plot")):  # before the model is read
         check_writable(path.parent, f"folder of {path} ({flag})")
     frame = predict_run(args.run_dir, args.data, out, plot, args.origin)
-    print(frame.to_string(index=False))
+    print(frame.to_string(index=False, na_rep=""))  # no actual value yet: blank, not NaN
     print(f"wrote {out} and {plot}")
     return 0

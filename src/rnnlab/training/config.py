@@ -7,6 +7,7 @@ an impossible combination fails when the config is built, not an hour into a run
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +150,8 @@ def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 def _positive(name: str, value: float, allow_zero: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"train.{name}: expected a number, got {value!r}")
+    if not math.isfinite(value):  # (a TOML file is checked earlier; Python callers here)
+        raise ValueError(f"train.{name}: expected a finite number, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"train.{name}: expected a number {bound}, got {value!r}")
