@@ -197,7 +197,6 @@ def flag_cases() -> list[Case]:
     """Command lines with a bad flag (``{lm}`` a trained LM run, ``{fc}`` a forecast run)."""
     gen = ("lm", "generate", "{lm}", "o")
     bad = [
-        ((*gen, "--beam", "50"), r"beam width <= "),
         ((*gen, "--temperature", "nan"), r"temperature"),
         ((*gen, "--temperature", "inf"), r"temperature"),
         ((*gen, "--temperature", "-1"), r"temperature"),
@@ -253,6 +252,7 @@ def flag_cases() -> list[Case]:
          r"id.conllu:2: expected an integer token id"),
     ]
     good = [(*gen, "--seed", "1", "--max-tokens", "3"), (*gen, "--beam", "2", "--max-tokens", "2"),
+            (*gen, "--beam", "50", "--max-tokens", "3"),
             ("lm", "next", "{lm}", "o", "-k", "3"), ("lm", "evaluate", "{lm}", "--split", "valid"),
             ("forecast", "predict", "{fc}", "--data", "{root}/csv/control.csv", "--out",
              "{root}/p.csv")]

@@ -49,8 +49,9 @@ def beam_search(
     """The best continuations of the prompt, best first (up to ``beam_width`` of them).
 
     ``banned`` token ids (e.g. ``<unk>``) are never part of a hypothesis. A beam
-    wider than the tokens it may choose from is refused (its first step could not
-    be filled).
+    wider than the vocabulary is fine (it fills up over the first steps; wide
+    enough, it is exhaustive search): a candidate of probability 0 (a banned
+    token) never takes a free place in it.
     """
     if beam_width < 1 or max_tokens < 1:
         raise ValueError(f"expected beam_width, max_tokens >= 1, got {beam_width}, {max_tokens}")
@@ -59,11 +60,6 @@ def beam_search(
     try:
         logits, state = prime(model, prompt_ids, start_id)  # (V,)
         logp = logits.float().log_softmax(-1).unsqueeze(0)  # (1, V): one live hypothesis
-        allowed = logp.size(1) - len({b for b in banned if 0 <= b < logp.size(1)})
-        if beam_width > allowed:
-            raise ValueError(f"expected a beam width <= {allowed}, the tokens it may choose "
-                             f"from (vocabulary {logp.size(1)}, {logp.size(1) - allowed} "
-                             f"banned), got {beam_width}")
         banned_ids = torch.tensor(list(banned), dtype=torch.long, device=logp.device)
         alive: list[Hypothesis] = [Hypothesis((), 0.0, False)]
         finished: list[Hypothesis] = []
