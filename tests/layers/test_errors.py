@@ -212,7 +212,7 @@ def test_unknown_cell_name_suggests_the_registry_name():
     with raises(
         ValueError,
         "unknown cell 'elman_sigmoid': expected one of elman-tanh, elman-relu, elman-sigmoid, "
-        "lstm, gru; did you mean 'elman-sigmoid'?",
+        "lstm, gru, ln-lstm, ln-gru, zoneout-lstm, zoneout-gru; did you mean 'elman-sigmoid'?",
     ):
         Recurrent("elman_sigmoid", 4, 8)
 

@@ -54,8 +54,10 @@ def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
     h0 = layer.initial_state(state, xs.shape[1], batched, xs)  # (L·D, B, H)
     states = [map_state(lambda s, k=k: s[k], h0) for k in range(len(layer.cells))]
     ragged = None if lens is None or int(lens.min()) == xs.shape[0] else lens
+    steps = layer.step_functions()  # the weights first, then the noise: every backend alike
+    noise = layer.forward_noise(xs.shape[0], xs.shape[1], xs) if layer.spec else None
     out, finals = run_stack(
-        layer.step_functions(),
+        steps,
         xs,
         states,
         ragged,
@@ -63,6 +65,7 @@ def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
         layer.bidirectional,
         layer.dropout,
         layer.training,
+        noise,
     )  # (T, B, D·H)
     final = map_state(lambda *parts: torch.stack(parts), *finals)  # (L·D, B, H)
     if packed is not None:

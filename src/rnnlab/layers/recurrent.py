@@ -20,6 +20,7 @@ from rnnlab.cells.checks import check_cell_contract, check_choice, check_positiv
 from rnnlab.cells.init import INITS, check_forget_bias
 from rnnlab.cells.spec import CellSpec, get_cell
 from rnnlab.cells.state import State, map_state
+from rnnlab.cells.zoneout import zoneout_masks
 from rnnlab.layers.backends import RUNNERS
 from rnnlab.layers.fused import FUSED_MODES, KernelArgs
 from rnnlab.layers.loop import Step
@@ -210,6 +211,21 @@ class Recurrent(nn.Module):
         """:meth:`forward_weights` in the kernels' order: per cell W_ih, W_hh (, b_ih, b_hh)."""
         names = WEIGHT_NAMES if self.bias else WEIGHT_NAMES[:2]
         return [w[name] for w in self.forward_weights() for name in names]
+
+    def forward_noise(self, steps: int, batch_size: int, like: Tensor) -> list[dict[str, Any]]:
+        """Per cell k, the random inputs of every step of this forward pass, by keyword.
+
+        Zoneout cells: ``{"zoneout_mask": (d_h, …)}``, each (T, B, H), Bernoulli in
+        training and the rates in eval (:func:`rnnlab.cells.zoneout.zoneout_masks`);
+        other cells: ``{}``. Drawn once, before the loop, so every backend runs the
+        same masks.
+        """
+        rates = () if self.spec is None else self.spec.zoneout_rates
+        if not rates:
+            return [{} for _ in self.cells]
+        shape = (steps, batch_size, self.hidden_size)
+        return [{"zoneout_mask": zoneout_masks(rates, shape, self.training, like)}
+                for _ in self.cells]
 
     def step_functions(self) -> list[Step]:
         """One ``step(x_t, state) -> (h_t, state)`` per cell, for the explicit loop."""
