@@ -18,13 +18,24 @@ EPS = 1e-5  # ε of torch.nn.LayerNorm
 
 
 def block_norm(a: Tensor, num_blocks: int, gain: Tensor) -> Tensor:
-    """γ ⊙ LN(a) per gate block: a (B, G·H), gain (G·H,) -> (B, G·H)."""
-    B, GH = a.shape
-    H = GH // num_blocks
-    a_hat = F.layer_norm(a.reshape(B, num_blocks, H), (H,), eps=EPS)  # (B, G, H), per block
-    return a_hat.reshape(B, GH) * gain
+    """γ ⊙ LN(a) per gate block: a (…, G·H), gain (G·H,) -> (…, G·H)."""
+    H = a.shape[-1] // num_blocks
+    blocks = a.reshape(*a.shape[:-1], num_blocks, H)  # (…, G, H)
+    a_hat = F.layer_norm(blocks, (H,), eps=EPS)  # each block on its own
+    return a_hat.reshape(a.shape) * gain
 
 
 def layer_norm(a: Tensor, gain: Tensor, bias: Tensor) -> Tensor:
     """LN(a; γ, β) over the last dimension: a (B, H) -> (B, H)."""
     return F.layer_norm(a, a.shape[-1:], gain, bias, eps=EPS)
+
+
+def block_norm_shift(a: Tensor, num_blocks: int, gain: Tensor, shift: Tensor | None) -> Tensor:
+    """γ ⊙ LN(a) + β per gate block, for many rows at once: a (…, G·H) -> (…, G·H).
+
+    The same function as ``block_norm(a, G, γ) + β``, computed as a group norm
+    with G groups (one op forward and one backward, about twice as fast on a
+    whole sequence's (T·B, G·H) projection; per step, ``block_norm`` is faster).
+    """
+    rows = a.reshape(-1, a.shape[-1])  # (N, G·H)
+    return F.group_norm(rows, num_blocks, gain, shift, eps=EPS).reshape(a.shape)

@@ -3,9 +3,10 @@
 ``run(layer, x, state, lengths) -> (output, state)``, with the layer's public
 attributes only. ``"explicit"`` is the Python loop over the cell equations
 (:mod:`rnnlab.layers.loop`), the reference; ``"fused"`` hands the same tensors
-to PyTorch's kernels (:mod:`rnnlab.layers.fused`). A new backend (e.g. a
-whole-sequence kernel for custom cells) is one more function in ``RUNNERS``
-and one line in :meth:`Recurrent.backend_used`'s preference.
+to PyTorch's kernels (:mod:`rnnlab.layers.fused`); ``"sequence"`` is rnnlab's
+whole-sequence kernel with a hand-written BPTT for every cell whose spec names
+one (:mod:`rnnlab.layers.sequence_kernel`). A new backend is one more function
+in ``RUNNERS`` and one line in :meth:`Recurrent.backend_used`'s preference.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from rnnlab.cells.state import State, map_state
 from rnnlab.layers.fused import fused_packed, fused_padded
 from rnnlab.layers.loop import run_stack
 from rnnlab.layers.sequence import check_packed, check_sequence, normalize_lengths, repack
+from rnnlab.layers.sequence_kernel import run_sequence_stack
 
 Output = tuple[Tensor | PackedSequence, State]
 
@@ -39,8 +41,9 @@ def _check_packed(layer: Any, x: PackedSequence, lengths: Any) -> None:
     check_packed(x, layer.input_size, layer.dtype)
 
 
-def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
-    """The loop over time of :mod:`rnnlab.layers.loop`, on the layer's step functions."""
+def _run_padded(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any,
+                stack: Callable[..., tuple[Tensor, list]]) -> Output:
+    """Bring any input to (T, B, I) with lengths, run ``stack`` over it, and undo the layout."""
     packed = x if isinstance(x, PackedSequence) else None
     if packed is not None:
         _check_packed(layer, packed, lengths)
@@ -54,25 +57,30 @@ def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
     h0 = layer.initial_state(state, xs.shape[1], batched, xs)  # (L·D, B, H)
     states = [map_state(lambda s, k=k: s[k], h0) for k in range(len(layer.cells))]
     ragged = None if lens is None or int(lens.min()) == xs.shape[0] else lens
-    steps = layer.step_functions()  # the weights first, then the noise: every backend alike
-    noise = layer.forward_noise(xs.shape[0], xs.shape[1], xs) if layer.spec else None
-    out, finals = run_stack(
-        steps,
-        xs,
-        states,
-        ragged,
-        layer.num_layers,
-        layer.bidirectional,
-        layer.dropout,
-        layer.training,
-        noise,
-    )  # (T, B, D·H)
+    out, finals = stack(layer, xs, states, ragged)  # (T, B, D·H)
     final = map_state(lambda *parts: torch.stack(parts), *finals)  # (L·D, B, H)
     if packed is not None:
         return repack(out, packed, lens), final
     if not batched:
         return out.squeeze(1), map_state(lambda s: s.squeeze(1), final)
     return (out.transpose(0, 1) if layer.batch_first else out), final
+
+
+def _explicit_stack(layer: Any, xs: Tensor, states: list, lengths: Tensor | None) -> Any:
+    steps = layer.step_functions()  # the weights first, then the noise: every backend alike
+    noise = layer.forward_noise(xs.shape[0], xs.shape[1], xs) if layer.spec else None
+    return run_stack(steps, xs, states, lengths, layer.num_layers, layer.bidirectional,
+                     layer.dropout, layer.training, noise)
+
+
+def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
+    """The loop over time of :mod:`rnnlab.layers.loop`, on the layer's step functions."""
+    return _run_padded(layer, x, state, lengths, _explicit_stack)
+
+
+def run_sequence(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
+    """rnnlab's whole-sequence kernel (:mod:`rnnlab.layers.sequence_kernel`), hand-written BPTT."""
+    return _run_padded(layer, x, state, lengths, run_sequence_stack)
 
 
 def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
@@ -103,4 +111,5 @@ def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) 
 RUNNERS: dict[str, Callable[[Any, Any, Any, Any], Output]] = {
     "explicit": run_explicit,
     "fused": run_fused,
+    "sequence": run_sequence,
 }

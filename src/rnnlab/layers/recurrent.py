@@ -26,6 +26,7 @@ from rnnlab.layers.fused import FUSED_MODES, KernelArgs
 from rnnlab.layers.loop import Step
 from rnnlab.layers.names import torch_name_target, use_torch_names
 from rnnlab.layers.sequence import check_custom_cell, check_dropout, check_initial_state
+from rnnlab.layers.sequence_kernel import KERNELS as SEQUENCE_KERNELS
 
 BACKENDS = ("auto", *RUNNERS)
 
@@ -47,9 +48,11 @@ class Recurrent(nn.Module):
             only (as torch.nn).
         bidirectional: D = 2; direction d = 1 reads each sequence backwards.
         backend: "explicit" (the loop over the cell equations, the reference),
-            "fused" (PyTorch's kernel on the same tensors) or "auto" (fused
-            whenever the spec's ``fused`` kernel computes the same function,
-            else explicit); ``backend_used`` and the repr say which runs.
+            "fused" (PyTorch's kernel on the same tensors), "sequence" (rnnlab's
+            whole-sequence kernel with hand-written BPTT, for every registry
+            cell whose spec names one) or "auto" (fused whenever the spec's
+            ``fused`` kernel computes the same function, else sequence when
+            available, else explicit); ``backend_used`` and the repr say which.
         init: "default" (PyTorch's U(−1/√H, 1/√H)) or "orthogonal" W_hh blocks.
         forget_bias: None (PyTorch's init) or b: b_ih = b, b_hh = 0 on the
             forget gate (LSTM f, GRU z) of every layer and direction.
@@ -58,7 +61,8 @@ class Recurrent(nn.Module):
         device, dtype: of the parameters.
 
     bias, init, forget_bias and weight_drop configure registry cells; a custom
-    cell is configured by its own constructor and runs the explicit backend.
+    cell (a callable) is configured by its own constructor and runs the
+    explicit backend.
 
     Inputs: ``x, state=None, lengths=None``
         x: (T, B, I), (B, T, I) with ``batch_first``, unbatched (T, I), or a
@@ -239,18 +243,26 @@ class Recurrent(nn.Module):
     def fused_available(self) -> bool:
         """Whether a PyTorch kernel computes exactly this layer's equations."""
         spec = self.spec
-        return spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
+        return (spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
+                and not spec.zoneout)
+
+    def sequence_available(self) -> bool:
+        """Whether rnnlab's whole-sequence kernel computes this layer's equations."""
+        return self.spec is not None and self.spec.sequence in SEQUENCE_KERNELS
 
     @property
     def backend_used(self) -> str:
-        """The backend a forward pass runs now: "explicit" or "fused"."""
+        """The backend a forward pass runs now: "explicit", "fused" or "sequence"."""
         if self.backend == "auto":
-            return "fused" if self.fused_available() else "explicit"
-        if self.backend == "fused" and not self.fused_available():
+            if self.fused_available():
+                return "fused"
+            return "sequence" if self.sequence_available() else "explicit"
+        available = {"fused": self.fused_available, "sequence": self.sequence_available}
+        if self.backend in available and not available[self.backend]():
             what = f"cell {self.spec.name!r}" if self.spec else type(self.cells[0]).__name__
             raise ValueError(
-                f"backend='fused' is not available for {what}: no fused kernel computes its "
-                "equations; use backend='explicit' or 'auto'"
+                f"backend={self.backend!r} is not available for {what}: no {self.backend} "
+                "kernel computes its equations; use backend='explicit' or 'auto'"
             )
         return self.backend
 

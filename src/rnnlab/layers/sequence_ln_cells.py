@@ -1,0 +1,182 @@
+"""Whole-sequence kernels of the LayerNorm LSTM and GRU for the ``sequence`` backend.
+
+The contract is :mod:`rnnlab.layers.sequence_cells`'s. The input side,
+LN(W_ih x_t; γ_ih) + b_ih (+ b_hh for the LSTM), does not depend on the state,
+so ``project`` computes it for all steps at once with autograd; the
+recurrence normalises W_hh h_{t-1} per gate block (and the LSTM's c_t) at
+every step, and its backward uses the derivative of layer normalisation,
+``reference/layer_norm.py``'s equation: for â = (a − μ)/σ over H units,
+
+    ∂J/∂a = (1/σ) ⊙ (dâ − mean(dâ) − â ⊙ mean(dâ ⊙ â))
+
+The gains' gradients are summed over time with one product each at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from rnnlab.cells.layer_norm import EPS, block_norm_shift
+from rnnlab.layers.sequence_cells import (
+    LSTM_BACK,
+    LSTM_ORDER,
+    GRUKernel,
+    States,
+    block_order,
+    sigmoid_backward_into,
+    summed_bias,
+    tanh_,
+    tanh_backward_into,
+    weight_grad,
+)
+
+
+def normalized(a: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """(â, μ, 1/σ) over the last dimension: a (…, H) -> (…, H), (…, 1), (…, 1)."""
+    return torch.native_layer_norm(a, a.shape[-1:], None, None, EPS)
+
+
+def layer_norm_backward(d_hat: Tensor, a: Tensor, mean: Tensor, rstd: Tensor) -> Tensor:
+    """∂J/∂a = (1/σ) ⊙ (dâ − mean(dâ) − â ⊙ mean(dâ ⊙ â)) over the last dimension.
+
+    ATen's ``native_layer_norm_backward`` (the op autograd itself runs) computes
+    exactly this equation, in one pass instead of six element-wise ops; the NumPy
+    reference writes it out (``reference/layer_norm.py``) and the tests hold this
+    kernel to it.
+    """
+    return torch.ops.aten.native_layer_norm_backward(
+        d_hat, a, a.shape[-1:], mean, rstd, None, None, [True, False, False])[0]
+
+
+class LNLSTMKernel:
+    """The LayerNorm LSTM of ``cells/ln_lstm.py``; internally gates i, f, o, g.
+
+    Forward:  z = a_t + γ_hh ⊙ LN(W_hh h_{t-1});  i, f, o = σ(·), g = tanh(·)
+              c_t = f ⊙ c_{t-1} + i ⊙ g,   y_t = γ_c ⊙ LN(c_t) + β_c,   h_t = o ⊙ tanh(y_t)
+    Backward: dy = dh_t ⊙ o ⊙ (1 − tanh² y_t);  dc = dc_t + LN'(γ_c ⊙ dy)
+              δ as the plain LSTM's with tanh(y_t) for tanh(c_t);
+              du = LN'(γ_hh ⊙ δ) per block,  dh_{t-1} = du W_hh,  dc_{t-1} = dc ⊙ f
+    """
+
+    num_states = 2
+    recurrent = ("weight_hh", "ln_gain_hh", "ln_gain_c", "ln_bias_c")
+
+    @staticmethod
+    def project(x: Tensor, w: Mapping[str, Tensor | None], options: Mapping) -> Tensor:
+        H = w["weight_hh"].shape[1]
+        order = block_order(LSTM_ORDER, H, x.device)
+        bias = summed_bias(w)
+        return block_norm_shift(F.linear(x, w["weight_ih"][order]), 4, w["ln_gain_ih"][order],
+                                None if bias is None else bias[order])  # (T, B, 4H): i, f, o, g
+
+    def __init__(self, weights: tuple[Tensor, ...], options: Mapping, hidden_size: int,
+                 batch_size: int) -> None:
+        W_hh, gain_hh, self.gain_c, self.bias_c = weights
+        order = block_order(LSTM_ORDER, hidden_size, W_hh.device)
+        self.H = hidden_size
+        self.W, self.gain_hh = W_hh[order], gain_hh[order]
+        self.WT = self.W.t()
+        self.cache: list[tuple[Tensor, ...]] = []
+
+    def forward(self, t: int, a_t: Tensor, prev: States) -> States:
+        h_prev, c_prev = prev
+        B, H = h_prev.shape
+        u = torch.mm(h_prev, self.WT).view(B, 4, H)  # W_hh h_{t-1}, per block
+        u_hat, mean_u, rstd_u = normalized(u)
+        z = torch.addcmul(a_t, u_hat.view(B, 4 * H), self.gain_hh)  # (B, 4H)
+        z[:, : 3 * H].sigmoid_()  # i, f, o
+        tanh_(z[:, 3 * H :])  # g
+        i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        c = f * c_prev
+        c.addcmul_(i, g)  # c_t = f ⊙ c_{t-1} + i ⊙ g
+        c_hat, mean_c, rstd_c = normalized(c)
+        tanh_y = tanh_(torch.addcmul(self.bias_c, c_hat, self.gain_c))  # tanh(y_t)
+        self.cache.append((u, u_hat, mean_u, rstd_u, z, c, c_hat, mean_c, rstd_c, tanh_y))
+        return o * tanh_y, c
+
+    def begin_backward(self, prev: States) -> None:
+        T, (B, GH) = len(self.cache), self.cache[0][4].shape
+        like = {"dtype": self.W.dtype, "device": self.W.device}
+        self.c_prev = prev[1]
+        self.delta, self.du = torch.empty(T, B, GH, **like), torch.empty(T, B, GH, **like)
+        self.dy = torch.empty(T, B, self.H, **like)
+
+    def backward(self, t: int, ds: States) -> States:
+        dh, dc_next = ds
+        B, H = dh.shape
+        u, _, mean_u, rstd_u, z, c, _, mean_c, rstd_c, tanh_y = self.cache[t]
+        i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        dy = tanh_backward_into(dh * o, tanh_y, grad_input=self.dy[t])  # ∂J/∂y_t
+        dc = layer_norm_backward(dy * self.gain_c, c, mean_c, rstd_c).add_(dc_next)
+        delta = self.delta[t]
+        torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
+        torch.mul(dc, self.c_prev[t], out=delta[:, H : 2 * H])  # ∂J/∂f
+        torch.mul(dh, tanh_y, out=delta[:, 2 * H : 3 * H])  # ∂J/∂o
+        torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
+        sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
+        tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
+        du = layer_norm_backward((delta * self.gain_hh).view(B, 4, H), u, mean_u, rstd_u)
+        self.du[t] = du.view(B, 4 * H)
+        return torch.mm(self.du[t], self.W), dc.mul_(f)  # dh_{t-1}, dc_{t-1}
+
+    def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
+        back = block_order(LSTM_BACK, self.H, self.delta.device)
+        u_hat = torch.stack([step[1] for step in self.cache]).flatten(-2)  # (T, B, 4H)
+        c_hat = torch.stack([step[6] for step in self.cache])  # (T, B, H)
+        return self.delta, (
+            weight_grad(self.du, prev[0])[back],
+            u_hat.mul_(self.delta).sum((0, 1))[back],  # ∂J/∂γ_hh = Σ_t δ_t ⊙ û_t
+            c_hat.mul_(self.dy).sum((0, 1)),  # ∂J/∂γ_c = Σ_t dy_t ⊙ ĉ_t
+            self.dy.sum((0, 1)),  # ∂J/∂β_c
+        )
+
+
+class LNGRUKernel(GRUKernel):
+    """The LayerNorm GRU of ``cells/ln_gru.py``: the GRU kernel with u = γ_hh ⊙ LN(W_hh h) + b_hh.
+
+    Backward: as the GRU's up to δ^h (the gradient at u); then du = LN'(γ_hh ⊙ δ^h) per
+    block and dh_{t-1} = dh_t ⊙ z + du W_hh.
+    """
+
+    recurrent = ("weight_hh", "bias_hh", "ln_gain_hh")
+
+    @staticmethod
+    def project(x: Tensor, w: Mapping[str, Tensor | None], options: Mapping) -> Tensor:
+        return block_norm_shift(F.linear(x, w["weight_ih"]), 3, w["ln_gain_ih"],
+                                w["bias_ih"])  # (T, B, 3H)
+
+    def __init__(self, weights: tuple[Tensor | None, ...], options: Mapping, hidden_size: int,
+                 batch_size: int) -> None:
+        super().__init__(weights[:2], options, hidden_size, batch_size)
+        self.gain = weights[2]
+        self.norm: list[tuple[Tensor, Tensor]] = []
+
+    def recurrent_term(self, h_prev: Tensor) -> Tensor:
+        B, H = h_prev.shape
+        u = torch.mm(h_prev, self.WT).view(B, 3, H)  # W_hh h_{t-1}, per block
+        u_hat, mean, rstd = normalized(u)
+        self.norm.append((u, u_hat, mean, rstd))
+        u_hat = u_hat.view(B, 3 * H)
+        return u_hat * self.gain if self.b is None else torch.addcmul(self.b, u_hat, self.gain)
+
+    def begin_backward(self, prev: States) -> None:
+        super().begin_backward(prev)
+        self.du = torch.empty_like(self.dx)
+
+    def backward(self, t: int, ds: States) -> States:
+        B, H = ds[0].shape
+        dh_z = self.deltas(t, ds[0])  # δ^h = ∂J/∂u_t into self.dh[t]
+        u, _, mean, rstd = self.norm[t]
+        du = layer_norm_backward((self.dh[t] * self.gain).view(B, 3, H), u, mean, rstd)
+        self.du[t] = du.view(B, 3 * H)
+        return (torch.addmm(dh_z, self.du[t], self.W),)  # dh ⊙ z + du W_hh
+
+    def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
+        db = None if self.b is None else self.dh.sum((0, 1))
+        u_hat = torch.stack([step[1] for step in self.norm]).flatten(-2)  # (T, B, 3H)
+        gain = u_hat.mul_(self.dh).sum((0, 1))  # ∂J/∂γ_hh = Σ_t δ^h_t ⊙ û_t
+        return self.dx, (weight_grad(self.du, prev[0]), db, gain)
