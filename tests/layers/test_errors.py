@@ -171,7 +171,8 @@ def test_fused_impossible_for_a_custom_cell():
 
 def test_unknown_backend():
     with raises(
-        ValueError, "expected backend to be one of 'auto', 'explicit', 'fused', 'sequence', got 'cudnn'"
+        ValueError,
+        "expected backend to be one of 'auto', 'explicit', 'fused', 'sequence', got 'cudnn'",
     ):
         LSTM(4, 8, backend="cudnn")
 
