@@ -23,6 +23,7 @@ from rnnlab.layers.fused import fused_packed, fused_padded
 from rnnlab.layers.loop import run_stack
 from rnnlab.layers.sequence import check_packed, check_sequence, normalize_lengths, repack
 from rnnlab.layers.sequence_kernel import run_sequence_stack
+from rnnlab.layers.step import run_one_step
 
 Output = tuple[Tensor | PackedSequence, State]
 
@@ -84,7 +85,8 @@ def run_sequence(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
 
 
 def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
-    """PyTorch's kernel on ``layer.flat_forward_weights()``; ragged batches go through packing."""
+    """PyTorch's kernel on ``layer.flat_forward_weights()``; ragged batches go through packing;
+    a single step runs PyTorch's cell kernels (:mod:`rnnlab.layers.step`)."""
     args, weights = layer.kernel_args(), layer.flat_forward_weights()
     if isinstance(x, PackedSequence):
         _check_packed(layer, x, lengths)
@@ -95,6 +97,12 @@ def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) 
     steps = x.shape[1 if layer.batch_first else 0] if batched else x.shape[0]
     lens = _lengths(layer, lengths, steps, batch_size, batched)
     hx = layer.initial_state(state, batch_size, batched, x)
+    if steps == 1:  # one step: PyTorch's cell kernels, without the sequence kernel's set-up
+        x1 = x[:, 0] if batched and layer.batch_first else x[0] if batched else x  # (B, I)
+        out, final = run_one_step(layer, x1, hx)  # (B, D·H)
+        if not batched:
+            return out, map_state(lambda s: s.squeeze(1), final)
+        return out.unsqueeze(1 if layer.batch_first else 0), final
     if lens is not None and int(lens.min()) < steps:
         packed = pack_padded_sequence(x, lens, layer.batch_first, enforce_sorted=False)
         out, final = fused_packed(args, packed, hx, weights)

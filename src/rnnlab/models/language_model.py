@@ -32,6 +32,7 @@ from rnnlab.cells.init import check_forget_bias
 from rnnlab.cells.spec import get_cell
 from rnnlab.layers import Recurrent
 from rnnlab.models.regularizers import LockedDropout, embedding_dropout
+from rnnlab.models.streaming import LMStream
 
 DROPOUT_MASKS = ("locked", "step")
 LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
@@ -165,6 +166,12 @@ class LanguageModel(nn.Module):
             ]  # (1, B, H) each
             state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
         return state
+
+    def stream(self, batch_size: int = 1) -> LMStream:
+        """A stateful predictor over B streams (puts the model in eval mode): ``stream(tokens)``
+        with tokens (B,) or (T, B) returns the next-token distribution (B, V); see
+        :class:`rnnlab.models.streaming.LMStream`."""
+        return LMStream(self, batch_size)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
