@@ -19,15 +19,15 @@ EPS = 1e-5  # ε of torch.nn.LayerNorm
 
 def block_norm(a: Tensor, num_blocks: int, gain: Tensor) -> Tensor:
     """γ ⊙ LN(a) per gate block: a (…, G·H), gain (G·H,) -> (…, G·H)."""
-    H = a.shape[-1] // num_blocks
-    blocks = a.reshape(*a.shape[:-1], num_blocks, H)  # (…, G, H)
+    H = gain.shape[0] // num_blocks  # from the parameter: a constant when traced for export
+    blocks = a.unflatten(-1, (num_blocks, H))  # (…, G, H)
     a_hat = F.layer_norm(blocks, (H,), eps=EPS)  # each block on its own
-    return a_hat.reshape(a.shape) * gain
+    return a_hat.flatten(-2) * gain
 
 
 def layer_norm(a: Tensor, gain: Tensor, bias: Tensor) -> Tensor:
     """LN(a; γ, β) over the last dimension: a (B, H) -> (B, H)."""
-    return F.layer_norm(a, a.shape[-1:], gain, bias, eps=EPS)
+    return F.layer_norm(a, gain.shape, gain, bias, eps=EPS)
 
 
 def block_norm_shift(a: Tensor, num_blocks: int, gain: Tensor, shift: Tensor | None) -> Tensor:

@@ -70,6 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     predict.add_argument("--origin", help="forecast from this timestamp (default: after the end)")
     predict.add_argument("--out", type=Path, default=None, help="CSV (default RUN_DIR/predict.csv)")
     predict.add_argument("--plot", type=Path, default=None, help="PNG (default beside the CSV)")
+    predict.add_argument("--engine", default="torch", choices=("torch", "onnxruntime"),
+                         help="run the model in PyTorch or on onnxruntime (exports it first)")
     predict.set_defaults(func=run_predict)
 
 
@@ -126,7 +128,7 @@ def run_predict(args: argparse.Namespace) -> int:
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
-    frame = predict_run(args.run_dir, args.data, out, plot, args.origin)
+    frame = predict_run(args.run_dir, args.data, out, plot, args.origin, args.engine)
     print(frame.to_string(index=False))
     print(f"wrote {out} and {plot}")
     return 0

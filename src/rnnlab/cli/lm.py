@@ -55,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="beam search with this width instead of sampling (0 = sample)")
     generate.add_argument("--stop-at-eos", action="store_true", help="end at the sentence end")
     generate.add_argument("--allow-unk", action="store_true", help="let <unk> be generated")
+    generate.add_argument("--engine", default="torch", choices=("torch", "onnxruntime"),
+                          help="run the model in PyTorch or on onnxruntime (exports it first)")
     generate.set_defaults(func=run_generate)
 
     nxt = verbs.add_parser("next", help="the top-k next tokens after a prompt, with probabilities")
@@ -106,10 +108,17 @@ def run_generate(args: argparse.Namespace) -> int:
     config = SamplingConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                             max_tokens=args.max_tokens, seed=args.seed,
                             stop_at_eos=args.stop_at_eos)  # checked before the model is read
+    if args.engine == "onnxruntime" and args.beam:
+        raise ValueError("--beam runs in PyTorch only; drop --engine onnxruntime")
     lm = load_lm(args.run_dir, args.which, args.device)
     tok = lm.tokenizer
     prompt = tok.encode(args.prompt)
     banned = () if args.allow_unk else (tok.unk_id,)
+    model = lm.model
+    if args.engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtLM
+
+        model = OrtLM(args.run_dir)
     if args.beam:
         hyps = beam_search(lm.model, prompt, start_id=tok.eos_id, eos_id=tok.eos_id,
                            beam_width=args.beam, max_tokens=args.max_tokens, banned=banned)
@@ -121,7 +130,7 @@ def run_generate(args: argparse.Namespace) -> int:
     sys.stdout.write(args.prompt + (" " if args.prompt and tok.kind == "word" else ""))
     made: list[int] = []
     shown = ""
-    for token in generate(lm.model, prompt, replace(config, banned=banned),
+    for token in generate(model, prompt, replace(config, banned=banned),
                           start_id=tok.eos_id, eos_id=tok.eos_id):
         made.append(token)
         text = tok.decode(made)

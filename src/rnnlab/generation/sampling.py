@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -89,7 +90,7 @@ def prime(model: nn.Module, prompt_ids: Sequence[int], start_id: int) -> tuple[T
 
 @torch.no_grad()
 def generate(
-    model: nn.Module,
+    model: nn.Module | Any,
     prompt_ids: Sequence[int],
     config: SamplingConfig = SamplingConfig(),
     *,
@@ -99,15 +100,15 @@ def generate(
     """Yield up to ``config.max_tokens`` new token ids after the prompt, one at a time.
 
     ``start_id`` is the context before the prompt (``<eos>``: a sentence starts).
-    The model runs in eval mode while tokens are generated.
+    ``model``: a language model (run in eval mode while tokens are generated), or
+    any object with ``stream(batch_size)`` (e.g. an onnxruntime engine).
     """
-    was_training = model.training
-    model.eval()
-    generator = None
-    if config.seed is not None:
-        generator = torch.Generator(device=_device(model)).manual_seed(config.seed)
+    module = model if isinstance(model, nn.Module) else None
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
     try:
-        if hasattr(model, "stream"):  # a stateful predictor: single steps on the cell kernels
+        if hasattr(model, "stream"):  # a stateful predictor: single steps on cell kernels
             stream = model.stream(1)
             logits = stream([[start_id], *([i] for i in prompt_ids)], logits=True)[0]  # (V,)
             advance = lambda token: stream([token], logits=True)[0]  # noqa: E731
@@ -119,6 +120,9 @@ def generate(
                 out, state = model(torch.tensor([[token]], device=logits.device), state)
                 return out[0, 0]
 
+        generator = None
+        if config.seed is not None:
+            generator = torch.Generator(device=logits.device).manual_seed(config.seed)
         banned = torch.tensor(config.banned, dtype=torch.long, device=logits.device)
         for _ in range(config.max_tokens):
             logits = logits.index_fill(0, banned, float("-inf"))  # (V,)
@@ -132,4 +136,5 @@ def generate(
                 return
             logits = advance(token)  # (V,) after the new token
     finally:
-        model.train(was_training)
+        if module is not None:
+            module.train(was_training)

@@ -15,10 +15,19 @@ from rnnlab.tasks.forecast.task import ForecastTask
 
 
 def predict_run(
-    run_dir: str | Path, data: list[str], out: Path, plot: Path | None, origin: str | None = None
+    run_dir: str | Path, data: list[str], out: Path, plot: Path | None, origin: str | None = None,
+    engine: str = "torch",
 ) -> pd.DataFrame:
-    """Forecast H steps after the end of ``data`` (or from ``origin``); write CSV and PNG."""
+    """Forecast H steps after the end of ``data`` (or from ``origin``); write CSV and PNG.
+
+    ``engine="onnxruntime"`` runs the exported graph (exported on first use) instead of PyTorch.
+    """
     run = load_run(run_dir)
+    model = run.model
+    if engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtForecaster
+
+        model = OrtForecaster(run_dir, run.model.head)
     source, options = run.config["data"], run.config["forecast"]
     source = SeriesSource(
         path=tuple(data),
@@ -43,7 +52,7 @@ def predict_run(
             )
     probabilistic = run.model.config.output != "point"
     level = options.level if probabilistic else None
-    fc = ForecastTask(run.model, w).forecast(np.array([t]), level)
+    fc = ForecastTask(model, w).forecast(np.array([t]), level)
     times = w.index[t : t + w.config.horizon]
     table = pd.DataFrame({"time_utc": times})
     if run.meta.get("local_tz") and times.tz is not None:
