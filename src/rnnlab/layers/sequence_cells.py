@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
+
+from rnnlab.layers.products import fixed_product, fixed_product_add, linear
 
 States = tuple[Tensor, ...]
 
@@ -58,17 +59,18 @@ class ElmanKernel:
 
     @staticmethod
     def project(x: Tensor, w: Mapping[str, Tensor | None], options: Mapping) -> Tensor:
-        return F.linear(x, w["weight_ih"], summed_bias(w))  # W_ih x_t + b_ih + b_hh, (T, B, H)
+        return linear(x, w["weight_ih"], summed_bias(w))  # W_ih x_t + b_ih + b_hh, (T, B, H)
 
     def __init__(self, weights: tuple[Tensor, ...], options: Mapping, hidden_size: int,
                  batch_size: int) -> None:
         (self.W_hh,) = weights  # (H, H)
-        self.W_hhT = self.W_hh.t()
+        self.B = batch_size
+        self.recur = fixed_product_add(self.W_hh, batch_size)  # (h, a) -> a + W_hh h
         self.phi = options.get("nonlinearity", "tanh")
         self.h: list[Tensor] = []  # h̃_t, the step's own output before zoneout or masking
 
     def forward(self, t: int, a_t: Tensor, prev: States) -> States:
-        h = torch.addmm(a_t, prev[0], self.W_hhT)  # a_t + W_hh h_{t-1}
+        h = self.recur(prev[0], a_t)  # a_t + W_hh h_{t-1}
         getattr(h, self.phi + "_")()  # h̃_t = φ(…), in place
         self.h.append(h)
         return (h,)
@@ -82,10 +84,11 @@ class ElmanKernel:
         else:
             self.D = (h > 0).to(h.dtype)
         self.delta = torch.empty_like(h)
+        self.back = fixed_product(self.W_hh.t(), self.B)  # δ -> δ W_hh
 
     def backward(self, t: int, ds: States) -> States:
         delta = torch.mul(ds[0], self.D[t], out=self.delta[t])  # δ_t = dh_t ⊙ φ'(a_t)
-        return (torch.mm(delta, self.W_hh),)  # dh_{t-1} = δ_t W_hh
+        return (self.back(delta),)  # dh_{t-1} = δ_t W_hh
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         return self.delta, (weight_grad(self.delta, prev[0]),)
@@ -125,21 +128,22 @@ class LSTMKernel:
         H = w["weight_hh"].shape[1]
         order = block_order(LSTM_ORDER, H, x.device)
         bias = summed_bias(w)
-        return F.linear(x, w["weight_ih"][order], None if bias is None else bias[order])
+        return linear(x, w["weight_ih"][order], None if bias is None else bias[order])
 
     def __init__(self, weights: tuple[Tensor, ...], options: Mapping, hidden_size: int,
                  batch_size: int) -> None:
         (W_hh,) = weights
         self.H = hidden_size
         self.W = W_hh[block_order(LSTM_ORDER, hidden_size, W_hh.device)]  # (4H, H), i f o g
-        self.WT = self.W.t()
+        self.B = batch_size
+        self.recur = fixed_product_add(self.W, batch_size)  # (h, a) -> a + W h
         self.z: list[Tensor] = []  # gate values (B, 4H)
         self.tanh_c: list[Tensor] = []
 
     def forward(self, t: int, a_t: Tensor, prev: States) -> States:
         h_prev, c_prev = prev
         H = self.H
-        z = torch.addmm(a_t, h_prev, self.WT)  # a_t + W_hh h_{t-1}, (B, 4H)
+        z = self.recur(h_prev, a_t)  # a_t + W_hh h_{t-1}, (B, 4H)
         z[:, : 3 * H].sigmoid_()  # i, f, o
         tanh_(z[:, 3 * H :])  # g
         i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
@@ -154,6 +158,7 @@ class LSTMKernel:
         self.c_prev = prev[1]
         self.delta = torch.empty(len(self.z), *self.z[0].shape, dtype=self.W.dtype,
                                  device=self.W.device)  # (T, B, 4H)
+        self.back = fixed_product(self.W.t(), self.B)  # δ -> δ W_hh
 
     def backward(self, t: int, ds: States) -> States:
         dh, dc_next = ds
@@ -168,7 +173,7 @@ class LSTMKernel:
         torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
         sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
         tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
-        return torch.mm(delta, self.W), dc.mul_(f)  # dh_{t-1} = δ W_hh, dc_{t-1} = dc ⊙ f
+        return self.back(delta), dc.mul_(f)  # dh_{t-1} = δ W_hh, dc_{t-1} = dc ⊙ f
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         back = block_order(LSTM_BACK, self.H, self.delta.device)
@@ -189,21 +194,20 @@ class GRUKernel:
 
     @staticmethod
     def project(x: Tensor, w: Mapping[str, Tensor | None], options: Mapping) -> Tensor:
-        return F.linear(x, w["weight_ih"], w["bias_ih"])  # W_ih x_t + b_ih, (T, B, 3H)
+        return linear(x, w["weight_ih"], w["bias_ih"])  # W_ih x_t + b_ih, (T, B, 3H)
 
     def __init__(self, weights: tuple[Tensor | None, ...], options: Mapping, hidden_size: int,
                  batch_size: int) -> None:
         self.W, self.b = weights  # (3H, H), (3H,) or None
-        self.H = hidden_size
-        self.WT = self.W.t()
+        self.H, self.B = hidden_size, batch_size
+        self.product = fixed_product(self.W, batch_size)  # h -> W_hh h
         self.u: list[Tensor] = []  # W_hh h_{t-1} + b_hh, (B, 3H)
         self.rz: list[Tensor] = []
         self.n: list[Tensor] = []
 
     def recurrent_term(self, h_prev: Tensor) -> Tensor:
-        if self.b is None:
-            return torch.mm(h_prev, self.WT)
-        return torch.addmm(self.b, h_prev, self.WT)  # W_hh h_{t-1} + b_hh
+        u = self.product(h_prev)  # W_hh h_{t-1}
+        return u if self.b is None else u.add_(self.b)
 
     def forward(self, t: int, a_t: Tensor, prev: States) -> States:
         H = self.H
@@ -220,6 +224,7 @@ class GRUKernel:
         T, (B, GH) = len(self.u), self.u[0].shape
         self.dx = torch.empty(T, B, GH, dtype=self.W.dtype, device=self.W.device)  # δ^x
         self.dh = torch.empty_like(self.dx)  # δ^h: ∂J/∂u_t
+        self.back = fixed_product(self.W.t(), self.B)  # δ -> δ W_hh
 
     def deltas(self, t: int, dh: Tensor) -> Tensor:
         """δ^x_t and δ^h_t into their buffers, from dh_t; returns dh_t ⊙ z_t."""
@@ -239,7 +244,7 @@ class GRUKernel:
 
     def backward(self, t: int, ds: States) -> States:
         dh_z = self.deltas(t, ds[0])
-        return (torch.addmm(dh_z, self.dh[t], self.W),)  # dh ⊙ z + δ^h W_hh
+        return (self.back(self.dh[t]).add_(dh_z),)  # dh ⊙ z + δ^h W_hh
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         db = None if self.b is None else self.dh.sum((0, 1))

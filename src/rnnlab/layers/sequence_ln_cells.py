@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from rnnlab.cells.layer_norm import EPS, block_norm_shift
+from rnnlab.layers.products import fixed_product, linear
 from rnnlab.layers.sequence_cells import (
     LSTM_BACK,
     LSTM_ORDER,
@@ -70,7 +70,7 @@ class LNLSTMKernel:
         H = w["weight_hh"].shape[1]
         order = block_order(LSTM_ORDER, H, x.device)
         bias = summed_bias(w)
-        return block_norm_shift(F.linear(x, w["weight_ih"][order]), 4, w["ln_gain_ih"][order],
+        return block_norm_shift(linear(x, w["weight_ih"][order]), 4, w["ln_gain_ih"][order],
                                 None if bias is None else bias[order])  # (T, B, 4H): i, f, o, g
 
     def __init__(self, weights: tuple[Tensor, ...], options: Mapping, hidden_size: int,
@@ -79,13 +79,14 @@ class LNLSTMKernel:
         order = block_order(LSTM_ORDER, hidden_size, W_hh.device)
         self.H = hidden_size
         self.W, self.gain_hh = W_hh[order], gain_hh[order]
-        self.WT = self.W.t()
+        self.B = batch_size
+        self.product = fixed_product(self.W, batch_size)  # h -> W_hh h
         self.cache: list[tuple[Tensor, ...]] = []
 
     def forward(self, t: int, a_t: Tensor, prev: States) -> States:
         h_prev, c_prev = prev
         B, H = h_prev.shape
-        u = torch.mm(h_prev, self.WT).view(B, 4, H)  # W_hh h_{t-1}, per block
+        u = self.product(h_prev).view(B, 4, H)  # W_hh h_{t-1}, per block
         u_hat, mean_u, rstd_u = normalized(u)
         z = torch.addcmul(a_t, u_hat.view(B, 4 * H), self.gain_hh)  # (B, 4H)
         z[:, : 3 * H].sigmoid_()  # i, f, o
@@ -104,6 +105,7 @@ class LNLSTMKernel:
         self.c_prev = prev[1]
         self.delta, self.du = torch.empty(T, B, GH, **like), torch.empty(T, B, GH, **like)
         self.dy = torch.empty(T, B, self.H, **like)
+        self.back = fixed_product(self.W.t(), self.B)  # du -> du W_hh
 
     def backward(self, t: int, ds: States) -> States:
         dh, dc_next = ds
@@ -121,7 +123,7 @@ class LNLSTMKernel:
         tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
         du = layer_norm_backward((delta * self.gain_hh).view(B, 4, H), u, mean_u, rstd_u)
         self.du[t] = du.view(B, 4 * H)
-        return torch.mm(self.du[t], self.W), dc.mul_(f)  # dh_{t-1}, dc_{t-1}
+        return self.back(self.du[t]), dc.mul_(f)  # dh_{t-1}, dc_{t-1}
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         back = block_order(LSTM_BACK, self.H, self.delta.device)
@@ -146,7 +148,7 @@ class LNGRUKernel(GRUKernel):
 
     @staticmethod
     def project(x: Tensor, w: Mapping[str, Tensor | None], options: Mapping) -> Tensor:
-        return block_norm_shift(F.linear(x, w["weight_ih"]), 3, w["ln_gain_ih"],
+        return block_norm_shift(linear(x, w["weight_ih"]), 3, w["ln_gain_ih"],
                                 w["bias_ih"])  # (T, B, 3H)
 
     def __init__(self, weights: tuple[Tensor | None, ...], options: Mapping, hidden_size: int,
@@ -157,7 +159,7 @@ class LNGRUKernel(GRUKernel):
 
     def recurrent_term(self, h_prev: Tensor) -> Tensor:
         B, H = h_prev.shape
-        u = torch.mm(h_prev, self.WT).view(B, 3, H)  # W_hh h_{t-1}, per block
+        u = self.product(h_prev).view(B, 3, H)  # W_hh h_{t-1}, per block
         u_hat, mean, rstd = normalized(u)
         self.norm.append((u, u_hat, mean, rstd))
         u_hat = u_hat.view(B, 3 * H)
@@ -173,7 +175,7 @@ class LNGRUKernel(GRUKernel):
         u, _, mean, rstd = self.norm[t]
         du = layer_norm_backward((self.dh[t] * self.gain).view(B, 3, H), u, mean, rstd)
         self.du[t] = du.view(B, 3 * H)
-        return (torch.addmm(dh_z, self.du[t], self.W),)  # dh ⊙ z + du W_hh
+        return (self.back(self.du[t]).add_(dh_z),)  # dh ⊙ z + du W_hh
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         db = None if self.b is None else self.dh.sum((0, 1))
