@@ -136,6 +136,17 @@ def test_forecaster_graph_and_predict_engine(cell, series_csv, forecast_train_ar
             np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
 
 
+def test_int8_evaluate_is_close_to_float32(lm_runs, capsys):
+    run = str(lm_runs["lstm"])
+    perplexities = []
+    for extra in ([], ["--quantize", "int8"]):
+        assert main(["lm", "evaluate", run, *extra]) == 0
+        row = next(line for line in capsys.readouterr().out.splitlines()
+                   if line.startswith("model"))
+        perplexities.append(float(row.split()[2]))
+    assert abs(perplexities[1] - perplexities[0]) < 0.02 * perplexities[0]
+
+
 def test_export_refuses_what_it_cannot_do(tmp_path, capsys):
     assert main(["export", str(tmp_path)]) == 2
     assert "is not a run directory" in capsys.readouterr().err

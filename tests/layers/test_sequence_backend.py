@@ -156,3 +156,24 @@ def test_layouts_packed_unbatched_and_no_grad():
         out, h = sequence(x[0])  # unbatched (T, I)
     assert out.shape == (T, 2 * H) and h.shape == (2, H) and not out.requires_grad
     torch.testing.assert_close(out, explicit(x[0])[0], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("onednn", [True, False], ids=["onednn", "torch.mm"])
+def test_products_on_onednn_and_on_torch_mm_agree(monkeypatch, onednn):
+    """The recurrent products and the projection run on oneDNN (float32 CPU) or torch.mm."""
+    import rnnlab.layers.products as products
+
+    monkeypatch.setattr(products, "ONEDNN", onednn and products.ONEDNN)
+    torch.manual_seed(0)
+    for cell in ("lstm", "ln-gru", "elman-relu"):
+        explicit, sequence = pair(cell, 2, True)
+        x, state = torch.randn(T, B, I), random_state(explicit)
+        assert_close(outputs_and_grads(sequence, x, state, LENGTHS),
+                     outputs_and_grads(explicit, x, state, LENGTHS), relative=True)
+    x = torch.randn(5, 7, 3, requires_grad=True)
+    W, b = torch.randn(4, 3, requires_grad=True), torch.randn(4, requires_grad=True)
+    g = torch.randn(5, 7, 4)
+    got = torch.autograd.grad((products.linear(x, W, b) * g).sum(), (x, W, b))
+    want = torch.autograd.grad((torch.nn.functional.linear(x, W, b) * g).sum(), (x, W, b))
+    for a, w in zip(got, want, strict=True):
+        torch.testing.assert_close(a, w, rtol=0, atol=1e-5)
