@@ -18,9 +18,10 @@ four ways, interleaved round by round in one process:
 * ``layer call``: ``model(token, state)`` per token (the rnnlab layer's
   single-step path inside the fused backend).
 
-With ``--onnx`` (needs the ``onnx`` extra) the one-step ONNX model of the same
-weights (:mod:`rnnlab.tasks.export`) runs on onnxruntime, logits out, and its
-per-step latency is printed beside PyTorch's. Reported: the median over rounds
+With ``--onnx`` (needs the ``onnx`` extra) the one-step ONNX graph of the same
+weights (:mod:`rnnlab.tasks.export`) runs on onnxruntime fed its own argmax
+("onnxruntime step"), beside the same greedy loop on PyTorch's stream ("torch
+step"): per-step latency without sampling. Reported: the median over rounds
 of tokens/s and of the per-round ratio to the torch loop, CPU time by default
 (``--clock cpu``: this process's CPU time, robust to a shared machine).
 """
@@ -110,7 +111,7 @@ def layer_loop(model: LanguageModel, prompt: list[int], tokens: int) -> list[int
 
 
 def onnx_job(model: LanguageModel, tokens: int) -> Callable[[], None] | None:
-    """The one-step ONNX model on onnxruntime, fed its own argmax (a latency measurement)."""
+    """The one-step ONNX graph of the same weights on onnxruntime, fed its own argmax."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
@@ -121,22 +122,37 @@ def onnx_job(model: LanguageModel, tokens: int) -> Callable[[], None] | None:
 
     import numpy as np
 
-    from rnnlab.tasks.export import export_lm_step, ort_session
+    from rnnlab.tasks.export.engine import ort_session
+    from rnnlab.tasks.export.graphs import LMStep, export_onnx, state_names
 
+    names = state_names(model)
+    widths = [layer.hidden_size for layer in model.layers for _ in layer.state_names]
     path = Path(tempfile.mkdtemp()) / "step.onnx"
-    export_lm_step(model, path)
+    export_onnx(LMStep(model), (torch.zeros(2, dtype=torch.long),
+                                *(torch.zeros(2, h) for h in widths)), path,
+                ["token", *names], ["logits", *(n + "_out" for n in names)],
+                {n: {0: "B"} for n in ["token", "logits", *names, *(n + "_out" for n in names)]})
     session = ort_session(path)
-    zeros = {i.name: np.zeros([1 if d != d else d for d in []] or
-                              [s if isinstance(s, int) else 1 for s in i.shape], np.float32)
-             for i in session.get_inputs() if i.name != "token"}
 
     def job() -> None:
-        feed = dict(zeros)
+        feed = {n: np.zeros((1, h), np.float32) for n, h in zip(names, widths, strict=True)}
         token = np.zeros(1, np.int64)
         for _ in range(tokens):
             out = session.run(None, {"token": token, **feed})
             token = out[0].argmax(-1).astype(np.int64)
-            feed = dict(zip(list(zeros), out[1:], strict=True))
+            feed = dict(zip(names, out[1:], strict=True))
+
+    return job
+
+
+def torch_step_job(model: LanguageModel, tokens: int) -> Callable[[], None]:
+    """PyTorch's side of the same measurement: the stream's steps, fed their own argmax."""
+
+    def job() -> None:
+        stream = model.stream(1)
+        token = [0]
+        for _ in range(tokens):
+            token = [int(stream(token, logits=True)[0].argmax())]
 
     return job
 
@@ -159,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.onnx:
         job = onnx_job(ours, args.tokens)
-        if job is not None:
+        if job is not None:  # per-step latency, greedy: model cost without sampling
+            jobs["torch step"] = torch_step_job(ours, args.tokens)
             jobs["onnxruntime step"] = job
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, clock {args.clock}, "
