@@ -19,7 +19,7 @@ from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnlab.cells.state import State, map_state
-from rnnlab.layers.fused import fused_packed, fused_padded
+from rnnlab.layers.fused import FUSED_MODES, fused_packed, fused_padded
 from rnnlab.layers.loop import run_stack
 from rnnlab.layers.sequence import check_packed, check_sequence, normalize_lengths, repack
 from rnnlab.layers.sequence_kernel import run_sequence_stack
@@ -114,6 +114,30 @@ def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) 
     if not batched:
         return out.squeeze(batch_dim), map_state(lambda s: s.squeeze(1), final)
     return out, final
+
+
+def fused_available(layer: Any) -> bool:
+    """Whether a PyTorch kernel computes exactly ``layer``'s equations."""
+    spec = layer.spec
+    return (spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
+            and not spec.zoneout)
+
+
+def choose_backend(layer: Any) -> str:
+    """``layer.backend``, or for "auto": fused, else sequence, else explicit; a forced backend
+    that cannot compute the layer's equations is a ValueError."""
+    if layer.backend == "auto":
+        if layer.fused_available():
+            return "fused"
+        return "sequence" if layer.sequence_available() else "explicit"
+    available = {"fused": layer.fused_available, "sequence": layer.sequence_available}
+    if layer.backend in available and not available[layer.backend]():
+        what = f"cell {layer.spec.name!r}" if layer.spec else type(layer.cells[0]).__name__
+        raise ValueError(
+            f"backend={layer.backend!r} is not available for {what}: no {layer.backend} "
+            "kernel computes its equations; use backend='explicit' or 'auto'"
+        )
+    return layer.backend
 
 
 RUNNERS: dict[str, Callable[[Any, Any, Any, Any], Output]] = {

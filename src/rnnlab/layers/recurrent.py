@@ -21,8 +21,8 @@ from rnnlab.cells.init import INITS, check_forget_bias
 from rnnlab.cells.spec import CellSpec, get_cell
 from rnnlab.cells.state import State, map_state
 from rnnlab.cells.zoneout import zoneout_masks
-from rnnlab.layers.backends import RUNNERS
-from rnnlab.layers.fused import FUSED_MODES, KernelArgs
+from rnnlab.layers.backends import RUNNERS, choose_backend, fused_available
+from rnnlab.layers.fused import KernelArgs
 from rnnlab.layers.loop import Step
 from rnnlab.layers.names import torch_name_target, use_torch_names
 from rnnlab.layers.sequence import check_custom_cell, check_dropout, check_initial_state
@@ -242,9 +242,7 @@ class Recurrent(nn.Module):
 
     def fused_available(self) -> bool:
         """Whether a PyTorch kernel computes exactly this layer's equations."""
-        spec = self.spec
-        return (spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
-                and not spec.zoneout)
+        return fused_available(self)
 
     def sequence_available(self) -> bool:
         """Whether rnnlab's whole-sequence kernel computes this layer's equations."""
@@ -253,18 +251,7 @@ class Recurrent(nn.Module):
     @property
     def backend_used(self) -> str:
         """The backend a forward pass runs now: "explicit", "fused" or "sequence"."""
-        if self.backend == "auto":
-            if self.fused_available():
-                return "fused"
-            return "sequence" if self.sequence_available() else "explicit"
-        available = {"fused": self.fused_available, "sequence": self.sequence_available}
-        if self.backend in available and not available[self.backend]():
-            what = f"cell {self.spec.name!r}" if self.spec else type(self.cells[0]).__name__
-            raise ValueError(
-                f"backend={self.backend!r} is not available for {what}: no {self.backend} "
-                "kernel computes its equations; use backend='explicit' or 'auto'"
-            )
-        return self.backend
+        return choose_backend(self)
 
     def kernel_args(self) -> KernelArgs:
         return KernelArgs(
