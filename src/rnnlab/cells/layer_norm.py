@@ -29,13 +29,3 @@ def layer_norm(a: Tensor, gain: Tensor, bias: Tensor) -> Tensor:
     """LN(a; γ, β) over the last dimension: a (B, H) -> (B, H)."""
     return F.layer_norm(a, gain.shape, gain, bias, eps=EPS)
 
-
-def block_norm_shift(a: Tensor, num_blocks: int, gain: Tensor, shift: Tensor | None) -> Tensor:
-    """γ ⊙ LN(a) + β per gate block, for many rows at once: a (…, G·H) -> (…, G·H).
-
-    The same function as ``block_norm(a, G, γ) + β``, computed as a group norm
-    with G groups (one op forward and one backward, about twice as fast on a
-    whole sequence's (T·B, G·H) projection; per step, ``block_norm`` is faster).
-    """
-    rows = a.reshape(-1, a.shape[-1])  # (N, G·H)
-    return F.group_norm(rows, num_blocks, gain, shift, eps=EPS).reshape(a.shape)
