@@ -138,14 +138,17 @@ class LNLSTMKernel:
         self.c_prev = prev[1]
         self.delta, self.du = torch.empty(T, B, GH, **like), torch.empty(T, B, GH, **like)
         self.dy = torch.empty(T, B, self.H, **like)
+        self.d_gain_hh = torch.zeros(B, GH, **like)  # Σ_t δ_t ⊙ û_t, summed over B at the end
+        self.d_gain_c = torch.zeros(B, self.H, **like)  # Σ_t dy_t ⊙ ĉ_t
         self.back = fixed_product(self.W.t(), self.B)  # du -> du W_hh
 
     def backward(self, t: int, ds: States) -> States:
         dh, dc_next = ds
         B, H = dh.shape
-        u, _, mean_u, rstd_u, z, c, _, mean_c, rstd_c, tanh_y = self.cache[t]
+        u, u_hat, mean_u, rstd_u, z, c, c_hat, mean_c, rstd_c, tanh_y = self.cache[t]
         i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
         dy = tanh_backward_into(dh * o, tanh_y, grad_input=self.dy[t])  # ∂J/∂y_t
+        self.d_gain_c.addcmul_(dy, c_hat)
         dc = layer_norm_backward(dy * self.gain_c, c, mean_c, rstd_c).add_(dc_next)
         delta = self.delta[t]
         torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
@@ -154,18 +157,17 @@ class LNLSTMKernel:
         torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
         sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
         tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
+        self.d_gain_hh.addcmul_(delta, u_hat.view(B, 4 * H))
         du = layer_norm_backward((delta * self.gain_hh).view(B, 4, H), u, mean_u, rstd_u)
         self.du[t] = du.view(B, 4 * H)
         return self.back(self.du[t]), dc.mul_(f)  # dh_{t-1}, dc_{t-1}
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         back = block_order(LSTM_BACK, self.H, self.delta.device)
-        u_hat = torch.stack([step[1] for step in self.cache]).flatten(-2)  # (T, B, 4H)
-        c_hat = torch.stack([step[6] for step in self.cache])  # (T, B, H)
         return self.delta, (
             weight_grad(self.du, prev[0])[back],
-            u_hat.mul_(self.delta).sum((0, 1))[back],  # ∂J/∂γ_hh = Σ_t δ_t ⊙ û_t
-            c_hat.mul_(self.dy).sum((0, 1)),  # ∂J/∂γ_c = Σ_t dy_t ⊙ ĉ_t
+            self.d_gain_hh.sum(0)[back],  # ∂J/∂γ_hh = Σ_t δ_t ⊙ û_t
+            self.d_gain_c.sum(0),  # ∂J/∂γ_c = Σ_t dy_t ⊙ ĉ_t
             self.dy.sum((0, 1)),  # ∂J/∂β_c
         )
 
@@ -201,17 +203,17 @@ class LNGRUKernel(GRUKernel):
     def begin_backward(self, prev: States) -> None:
         super().begin_backward(prev)
         self.du = torch.empty_like(self.dx)
+        self.d_gain = torch.zeros_like(self.dx[0])  # Σ_t δ^h_t ⊙ û_t, summed over B at the end
 
     def backward(self, t: int, ds: States) -> States:
         B, H = ds[0].shape
         dh_z = self.deltas(t, ds[0])  # δ^h = ∂J/∂u_t into self.dh[t]
-        u, _, mean, rstd = self.norm[t]
+        u, u_hat, mean, rstd = self.norm[t]
+        self.d_gain.addcmul_(self.dh[t], u_hat.view(B, 3 * H))
         du = layer_norm_backward((self.dh[t] * self.gain).view(B, 3, H), u, mean, rstd)
         self.du[t] = du.view(B, 3 * H)
         return (self.back(self.du[t]).add_(dh_z),)  # dh ⊙ z + du W_hh
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:
         db = None if self.b is None else self.dh.sum((0, 1))
-        u_hat = torch.stack([step[1] for step in self.norm]).flatten(-2)  # (T, B, 3H)
-        gain = u_hat.mul_(self.dh).sum((0, 1))  # ∂J/∂γ_hh = Σ_t δ^h_t ⊙ û_t
-        return self.dx, (weight_grad(self.du, prev[0]), db, gain)
+        return self.dx, (weight_grad(self.du, prev[0]), db, self.d_gain.sum(0))
