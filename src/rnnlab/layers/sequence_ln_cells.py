@@ -129,11 +129,11 @@ class LNLSTMKernel:
         c.addcmul_(i, g)  # c_t = f ⊙ c_{t-1} + i ⊙ g
         c_hat, mean_c, rstd_c = normalized(c)
         tanh_y = tanh_(torch.addcmul(self.bias_c, c_hat, self.gain_c))  # tanh(y_t)
-        self.cache.append((u, u_hat, mean_u, rstd_u, z, c, c_hat, mean_c, rstd_c, tanh_y))
+        self.cache.append((u, mean_u, rstd_u, z, c, mean_c, rstd_c, tanh_y))  # â is recomputed
         return o * tanh_y, c
 
     def begin_backward(self, prev: States) -> None:
-        T, (B, GH) = len(self.cache), self.cache[0][4].shape
+        T, (B, GH) = len(self.cache), self.cache[0][3].shape
         like = {"dtype": self.W.dtype, "device": self.W.device}
         self.c_prev = prev[1]
         self.delta, self.du = torch.empty(T, B, GH, **like), torch.empty(T, B, GH, **like)
@@ -145,10 +145,10 @@ class LNLSTMKernel:
     def backward(self, t: int, ds: States) -> States:
         dh, dc_next = ds
         B, H = dh.shape
-        u, u_hat, mean_u, rstd_u, z, c, c_hat, mean_c, rstd_c, tanh_y = self.cache[t]
+        u, mean_u, rstd_u, z, c, mean_c, rstd_c, tanh_y = self.cache[t]
         i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
         dy = tanh_backward_into(dh * o, tanh_y, grad_input=self.dy[t])  # ∂J/∂y_t
-        self.d_gain_c.addcmul_(dy, c_hat)
+        self.d_gain_c.addcmul_(dy, (c - mean_c).mul_(rstd_c))  # Σ dy ⊙ ĉ
         dc = layer_norm_backward(dy * self.gain_c, c, mean_c, rstd_c).add_(dc_next)
         delta = self.delta[t]
         torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
@@ -157,7 +157,7 @@ class LNLSTMKernel:
         torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
         sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
         tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
-        self.d_gain_hh.addcmul_(delta, u_hat.view(B, 4 * H))
+        self.d_gain_hh.addcmul_(delta, (u - mean_u).mul_(rstd_u).view(B, 4 * H))  # Σ δ ⊙ û
         du = layer_norm_backward((delta * self.gain_hh).view(B, 4, H), u, mean_u, rstd_u)
         self.du[t] = du.view(B, 4 * H)
         return self.back(self.du[t]), dc.mul_(f)  # dh_{t-1}, dc_{t-1}
@@ -196,7 +196,7 @@ class LNGRUKernel(GRUKernel):
         B, H = h_prev.shape
         u = self.product(h_prev).view(B, 3, H)  # W_hh h_{t-1}, per block
         u_hat, mean, rstd = normalized(u)
-        self.norm.append((u, u_hat, mean, rstd))
+        self.norm.append((u, mean, rstd))  # û is recomputed in the backward
         u_hat = u_hat.view(B, 3 * H)
         return u_hat * self.gain if self.b is None else torch.addcmul(self.b, u_hat, self.gain)
 
@@ -208,8 +208,8 @@ class LNGRUKernel(GRUKernel):
     def backward(self, t: int, ds: States) -> States:
         B, H = ds[0].shape
         dh_z = self.deltas(t, ds[0])  # δ^h = ∂J/∂u_t into self.dh[t]
-        u, u_hat, mean, rstd = self.norm[t]
-        self.d_gain.addcmul_(self.dh[t], u_hat.view(B, 3 * H))
+        u, mean, rstd = self.norm[t]
+        self.d_gain.addcmul_(self.dh[t], (u - mean).mul_(rstd).view(B, 3 * H))  # Σ δ^h ⊙ û
         du = layer_norm_backward((self.dh[t] * self.gain).view(B, 3, H), u, mean, rstd)
         self.du[t] = du.view(B, 3 * H)
         return (self.back(self.du[t]).add_(dh_z),)  # dh ⊙ z + du W_hh
