@@ -16,10 +16,10 @@ normalisation. The state is h (B, H). Symbols and shapes: :mod:`rnnlab.cells.spe
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from rnnlab.cells.gru import gru_gate_values, gru_update
 from rnnlab.cells.layer_norm import block_norm
 
 
@@ -39,17 +39,9 @@ def ln_gru_gates(
     u = block_norm(F.linear(h_prev, weight_hh), 3, ln_gain_hh)  # LN(W_hh h_{t-1}; γ_hh)
     if bias_ih is not None:
         a, u = a + bias_ih, u + bias_hh
-    a_r, a_z, a_n = a.chunk(3, dim=-1)  # each (B, H)
-    u_r, u_z, u_n = u.chunk(3, dim=-1)
-    r = torch.sigmoid(a_r + u_r)  # r_t
-    z = torch.sigmoid(a_z + u_z)  # z_t
-    n = torch.tanh(a_n + r * u_n)  # n_t
-    return {"r": r, "z": z, "n": n}
+    return gru_gate_values(a, u)  # r_t, z_t, n_t = tanh(a_n + r_t ⊙ u_n)
 
 
 def ln_gru_step(x: Tensor, h_prev: Tensor, **weights: Tensor) -> tuple[Tensor, Tensor]:
-    """One step: (h_t, state_t) with state_t = h_t."""
-    q = ln_gru_gates(x, h_prev, **weights)
-    z, n = q["z"], q["n"]
-    h = (1 - z) * n + z * h_prev  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
-    return h, h
+    """One step: (h_t, state_t) with h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}."""
+    return gru_update(ln_gru_gates(x, h_prev, **weights), h_prev)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rnnlab.cells.layer_norm import block_norm, layer_norm
+from rnnlab.cells.lstm import lstm_gate_values
 
 
 def ln_lstm_gates(
@@ -42,12 +43,8 @@ def ln_lstm_gates(
     h_prev, _ = state
     a_x = block_norm(F.linear(x, weight_ih), 4, ln_gain_ih)  # LN(W_ih x_t; γ_ih), (B, 4H)
     a_h = block_norm(F.linear(h_prev, weight_hh), 4, ln_gain_hh)  # LN(W_hh h_{t-1}; γ_hh)
-    a = a_x + a_h
-    if bias_ih is not None:
-        a = a + bias_ih + bias_hh
-    a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)  # each (B, H)
-    return {"i": torch.sigmoid(a_i), "f": torch.sigmoid(a_f), "g": torch.tanh(a_g),
-            "o": torch.sigmoid(a_o)}
+    a = a_x + a_h if bias_ih is None else a_x + a_h + bias_ih + bias_hh  # a_t
+    return lstm_gate_values(a)  # σ(a_i), σ(a_f), tanh(a_g), σ(a_o)
 
 
 def ln_lstm_step(
@@ -56,7 +53,6 @@ def ln_lstm_step(
     """One step: (h_t, (h_t, c_t))."""
     _, c_prev = state  # (B, H)
     q = ln_lstm_gates(x, state, **weights)
-    i, f, g, o = q["i"], q["f"], q["g"], q["o"]
-    c = f * c_prev + i * g  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-    h = o * torch.tanh(layer_norm(c, weights["ln_gain_c"], weights["ln_bias_c"]))  # h_t
+    c = q["f"] * c_prev + q["i"] * q["g"]  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    h = q["o"] * torch.tanh(layer_norm(c, weights["ln_gain_c"], weights["ln_bias_c"]))  # h_t
     return h, (h, c)

@@ -109,6 +109,21 @@ def tanh_(a: Tensor) -> Tensor:
     return a.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
+def lstm_deltas(delta: Tensor, dh: Tensor, dc: Tensor, z: Tensor, c_prev: Tensor,
+                tanh_out: Tensor) -> Tensor:
+    """δ at the LSTM's pre-activations, gates i, f, o, g, into ``delta`` (B, 4H):
+    [dc ⊙ g ⊙ i(1−i), dc ⊙ c_{t-1} ⊙ f(1−f), dh ⊙ tanh(·) ⊙ o(1−o), dc ⊙ i ⊙ (1−g²)]."""
+    H = dh.shape[1]
+    i, g = z[:, :H], z[:, 3 * H :]
+    torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
+    torch.mul(dc, c_prev, out=delta[:, H : 2 * H])  # ∂J/∂f
+    torch.mul(dh, tanh_out, out=delta[:, 2 * H : 3 * H])  # ∂J/∂o
+    torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
+    sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
+    tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
+    return delta
+
+
 class LSTMKernel:
     """The LSTM of ``reference/lstm.py``; internally gates i, f, o, g.
 
@@ -164,15 +179,9 @@ class LSTMKernel:
         dh, dc_next = ds
         H = self.H
         z, tanh_c = self.z[t], self.tanh_c[t]
-        i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        f, o = z[:, H : 2 * H], z[:, 2 * H : 3 * H]
         dc = tanh_backward(dh * o, tanh_c).add_(dc_next)  # dc_t + dh_t ⊙ o ⊙ (1 − tanh² c_t)
-        delta = self.delta[t]
-        torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
-        torch.mul(dc, self.c_prev[t], out=delta[:, H : 2 * H])  # ∂J/∂f
-        torch.mul(dh, tanh_c, out=delta[:, 2 * H : 3 * H])  # ∂J/∂o
-        torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
-        sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
-        tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
+        delta = lstm_deltas(self.delta[t], dh, dc, z, self.c_prev[t], tanh_c)
         return self.back(delta), dc.mul_(f)  # dh_{t-1} = δ W_hh, dc_{t-1} = dc ⊙ f
 
     def finish(self, prev: States) -> tuple[Tensor, tuple[Tensor | None, ...]]:

@@ -29,7 +29,7 @@ from rnnlab.layers.sequence_cells import (
     GRUKernel,
     States,
     block_order,
-    sigmoid_backward_into,
+    lstm_deltas,
     summed_bias,
     tanh_,
     tanh_backward_into,
@@ -146,17 +146,11 @@ class LNLSTMKernel:
         dh, dc_next = ds
         B, H = dh.shape
         u, mean_u, rstd_u, z, c, mean_c, rstd_c, tanh_y = self.cache[t]
-        i, f, o, g = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+        f, o = z[:, H : 2 * H], z[:, 2 * H : 3 * H]
         dy = tanh_backward_into(dh * o, tanh_y, grad_input=self.dy[t])  # ∂J/∂y_t
         self.d_gain_c.addcmul_(dy, (c - mean_c).mul_(rstd_c))  # Σ dy ⊙ ĉ
         dc = layer_norm_backward(dy * self.gain_c, c, mean_c, rstd_c).add_(dc_next)
-        delta = self.delta[t]
-        torch.mul(dc, g, out=delta[:, :H])  # ∂J/∂i
-        torch.mul(dc, self.c_prev[t], out=delta[:, H : 2 * H])  # ∂J/∂f
-        torch.mul(dh, tanh_y, out=delta[:, 2 * H : 3 * H])  # ∂J/∂o
-        torch.mul(dc, i, out=delta[:, 3 * H :])  # ∂J/∂g
-        sigmoid_backward_into(delta[:, : 3 * H], z[:, : 3 * H], grad_input=delta[:, : 3 * H])
-        tanh_backward_into(delta[:, 3 * H :], g, grad_input=delta[:, 3 * H :])
+        delta = lstm_deltas(self.delta[t], dh, dc, z, self.c_prev[t], tanh_y)
         self.d_gain_hh.addcmul_(delta, (u - mean_u).mul_(rstd_u).view(B, 4 * H))  # Σ δ ⊙ û
         du = layer_norm_backward((delta * self.gain_hh).view(B, 4, H), u, mean_u, rstd_u)
         self.du[t] = du.view(B, 4 * H)
