@@ -15,11 +15,15 @@ recurrent weights, each summed over time with one matrix product
   gradients the kernel writes by hand.
 
 The backward equations are the NumPy reference engine's (``rnnlab/reference``,
-one file per cell), with everything that does not depend on the incoming
-gradient computed for all steps at once before the loop (``Q``, ``K`` …), so a
-step of BPTT is a handful of element-wise products and one (B, G·H) × (G·H, H)
-product. Internally the LSTM keeps its gate blocks in the order o, i, f, g (one
-sigmoid over 3H, one tanh over H); ``project`` and ``finish`` translate.
+one file per cell), one step at a time on the step's cached values (in cache,
+where they were left; precomputing them for all steps at once streams
+(T, B, G·H) arrays through memory and was slower), so a step of BPTT is a
+handful of element-wise ops and one (B, G·H) × (G·H, H) product; the local
+derivatives are PyTorch's own element-wise backward ops (``sigmoid_backward``:
+d ⊙ s(1 − s), ``tanh_backward``: d ⊙ (1 − y²)). Internally the LSTM keeps its
+gate blocks in the order i, f, o, g (one sigmoid over 3H, one tanh over H);
+``project`` and ``finish`` translate. The products with W_hh and the input
+projection run on oneDNN where it is faster (:mod:`rnnlab.layers.products`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ States = tuple[Tensor, ...]
 
 
 def block_order(order: tuple[int, ...], hidden_size: int, device: Any) -> Tensor:
-    """Row index putting H-blocks in ``order`` (e.g. (3, 0, 1, 2): o, i, f, g from i, f, g, o)."""
+    """Row index putting H-blocks in ``order`` (e.g. (0, 1, 3, 2): i, f, o, g from i, f, g, o)."""
     return torch.cat([torch.arange(b * hidden_size, (b + 1) * hidden_size, device=device)
                       for b in order])
 
