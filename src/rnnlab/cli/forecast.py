@@ -128,7 +128,12 @@ def run_predict(args: argparse.Namespace) -> int:
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
-    frame = predict_run(args.run_dir, args.data, out, plot, args.origin, args.engine)
+    engine = None
+    if args.engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtForecaster
+
+        engine = OrtForecaster(args.run_dir)
+    frame = predict_run(args.run_dir, args.data, out, plot, args.origin, engine)
     print(frame.to_string(index=False))
     print(f"wrote {out} and {plot}")
     return 0

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from rnnlab.models.forecast_heads import make_head
 from rnnlab.tasks.export.run import META_FILE, default_export_dir, export_run
 
 ENGINES = ("torch", "onnxruntime")
@@ -88,16 +89,17 @@ class OrtLM:
 
 
 class OrtForecaster:
-    """A forecaster's ``predict`` on ``forecaster.onnx``; ``head`` (the run's own output head)
-    turns the raw outputs into point forecasts and intervals, as in PyTorch."""
+    """A forecaster's ``predict`` on ``forecaster.onnx``; the run's output head (rebuilt from
+    export.json) turns the raw outputs into point forecasts and intervals, as in PyTorch."""
 
     training = False
 
-    def __init__(self, run_dir: str | Path, head: Any) -> None:
+    def __init__(self, run_dir: str | Path) -> None:
         out, meta = exported(run_dir, "forecaster")
         self.session = ort_session(out / meta["graphs"]["forecaster"]["file"])
-        self.inputs = {i.name for i in self.session.get_inputs()}  # a direct model reads no
-        self.head = head  # calendar ahead: the exporter drops the unused ``known``
+        # a direct model reads no calendar ahead: the exporter drops the unused ``known``
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.head = make_head(meta["output"], tuple(meta["quantiles"]))
 
     def parameters(self) -> Any:  # ForecastTask reads the device from here: the CPU
         return iter([torch.empty(0)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,18 +17,15 @@ from rnnlab.tasks.forecast.task import ForecastTask
 
 def predict_run(
     run_dir: str | Path, data: list[str], out: Path, plot: Path | None, origin: str | None = None,
-    engine: str = "torch",
+    model: Any = None,
 ) -> pd.DataFrame:
     """Forecast H steps after the end of ``data`` (or from ``origin``); write CSV and PNG.
 
-    ``engine="onnxruntime"`` runs the exported graph (exported on first use) instead of PyTorch.
+    ``model``: what forecasts instead of the run's own PyTorch model (an object with the
+    forecaster's ``predict``, e.g. :class:`rnnlab.tasks.export.engine.OrtForecaster`).
     """
     run = load_run(run_dir)
-    model = run.model
-    if engine == "onnxruntime":
-        from rnnlab.tasks.export.engine import OrtForecaster
-
-        model = OrtForecaster(run_dir, run.model.head)
+    model = run.model if model is None else model
     source, options = run.config["data"], run.config["forecast"]
     source = SeriesSource(
         path=tuple(data),
