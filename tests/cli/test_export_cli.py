@@ -108,7 +108,7 @@ def test_generate_on_onnxruntime_equals_pytorch(lm_runs, capsys):
         main(["lm", "generate", run, "--engine", "tensorrt"])
 
 
-@pytest.mark.parametrize("cell", ["gru", "ln-lstm"])
+@pytest.mark.parametrize("cell", ["gru", "ln-gru"])
 def test_forecaster_graph_and_predict_engine(cell, series_csv, forecast_train_args, tmp_path):
     run = tmp_path / "run"
     assert main(forecast_train_args(series_csv, run, "--cell", cell)) == 0
