@@ -43,14 +43,13 @@ LMState = list[LayerState]  # one entry per layer
 class LMConfig:
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # a registry name: lstm, gru, elman-tanh/-relu/-sigmoid, ln-lstm, ln-gru,
-    # zoneout-lstm, zoneout-gru (rnnlab.cells.spec.cell_names())
+    cell: str = "lstm"  # a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh, … (all:
+    # rnnlab.cells.spec.cell_names())
     embedding_size: int = 200  # E
     hidden_size: int = 200  # H
     num_layers: int = 2  # L
     tie_weights: bool = False  # W_s = W_e (Press & Wolf 2017); last layer then has E units
-    backend: str = "auto"  # auto (fused kernel when equivalent, else sequence), explicit, fused,
-    # sequence
+    backend: str = "auto"  # auto (fused when equivalent, else sequence), explicit, fused, sequence
     dropout_embedding: float = 0.0  # drop whole word types from W_e (Gal & Ghahramani 2016)
     dropout_input: float = 0.0  # locked dropout on the embeddings
     dropout_hidden: float = 0.0  # locked dropout between recurrent layers
