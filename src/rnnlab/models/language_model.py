@@ -43,8 +43,7 @@ LMState = list[LayerState]  # one entry per layer
 class LMConfig:
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh, … (all:
-    # rnnlab.cells.spec.cell_names())
+    cell: str = "lstm"  # a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh … (layers.md)
     embedding_size: int = 200  # E
     hidden_size: int = 200  # H
     num_layers: int = 2  # L
