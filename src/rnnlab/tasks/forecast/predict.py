@@ -66,8 +66,7 @@ def predict_run(
     table = _table(w, starts, fc, imputed, run.meta.get("local_tz"))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    keep = ("origin_utc", "time_utc", "local_time")
-    table.round({c: 4 for c in table.columns if c not in keep}).to_csv(out, index=False)
+    _for_csv(table).to_csv(out, index=False)
     if plot is not None:
         _plot(plot, w, starts, fc, level, run)
     return table
@@ -151,6 +150,21 @@ def _table(w, starts, fc, imputed, local_tz) -> pd.DataFrame:
         table[f"{target}_actual"] = actual[:, :, k].ravel()
     table["imputed"] = np.repeat(imputed, H)
     return table
+
+
+def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """Times as text, one format whatever the hour (UTC without offset, local with it);
+    values to 4 decimals."""
+    text = table.copy()
+    for column in ("origin_utc", "time_utc"):
+        times = pd.DatetimeIndex(text[column])
+        if times.tz is not None:
+            times = times.tz_convert("UTC").tz_localize(None)
+        text[column] = times.strftime("%Y-%m-%d %H:%M:%S")
+    if "local_time" in text:
+        text["local_time"] = [t.isoformat(sep=" ") for t in text["local_time"]]
+    values = [c for c in text.columns if c not in ("origin_utc", "time_utc", "local_time")]
+    return text.round({c: 4 for c in values})
 
 
 def _plot(plot: Path, w, starts, fc, level, run) -> None:
