@@ -81,6 +81,18 @@ def test_a_file_holding_only_the_new_period_is_scored_whole_or_between_start_and
     assert (run_dir / "report.md").read_text() == own  # the run's own report is untouched
 
 
+def test_new_data_takes_start_and_end_not_a_split(run, capsys):
+    run_dir, new, _ = run
+    assert main(["forecast", "evaluate", str(run_dir), "--data", str(new), "--split",
+                 "valid"]) == 2
+    assert "new data is read whole: choose its windows with --start/--end" in (
+        capsys.readouterr().err)
+    assert main(["forecast", "evaluate", str(run_dir), "--data", str(new), "--start",
+                 "2024-06-01"]) == 2
+    assert "no complete window of lookback + horizon = 24 + 6 steps with its targets in " \
+           "[2024-06-01, the end)" in capsys.readouterr().err
+
+
 def test_a_read_only_run_is_evaluated_into_out_and_nothing_in_it_changes(run, tmp_path):
     run_dir, new, _ = run
     before = tree(run_dir)

@@ -77,12 +77,7 @@ def plot_forecast(
     for name, values in forecasts.items():
         ax.plot(future_time, values, lw=1.5, label=name)
     ax.axvline(future_time[0], color="grey", lw=0.8)
-    ax.set_title(title)
-    ax.set_ylabel(with_unit(ylabel, unit))
-    ax.set_xlabel(f"time ({zone})")
-    _legend_outside(ax)
-    fig.autofmt_xdate()
-    return _save(fig, path)
+    return _save_over_time(fig, ax, path, title, with_unit(ylabel, unit), zone)
 
 
 @_plain_text
@@ -103,8 +98,13 @@ def plot_rolling(
     for j, (times, values) in enumerate(paths):
         ax.plot(in_zone(times, tz)[0], values, color="tab:blue", lw=0.9, alpha=0.7,
                 label="forecast from each origin" if j == 0 else None)
+    return _save_over_time(fig, ax, path, title, with_unit(ylabel, unit), zone)
+
+
+def _save_over_time(fig, ax, path, title: str, ylabel: str, zone: str) -> Path:
+    """Title, value axis, time axis named with its zone, legend outside; saved."""
     ax.set_title(title)
-    ax.set_ylabel(with_unit(ylabel, unit))
+    ax.set_ylabel(ylabel)
     ax.set_xlabel(f"time ({zone})")
     _legend_outside(ax)
     fig.autofmt_xdate()

@@ -92,6 +92,11 @@ def evaluate_run(
     RUN/evaluations/<name>/ (``own_report=True``: the run's own report, into RUN).
     """
     run_dir = Path(run_dir)
+    if split not in ("auto", "valid", "test"):
+        raise ValueError(f"split: expected 'auto', 'valid' or 'test', got {split!r}")
+    if data and split != "auto":
+        raise ValueError(f"--split {split} picks windows of the run's own data; new data is read "
+                         "whole: choose its windows with --start/--end")
     run = load_run(run_dir)
     if own_report:
         target = run_dir
@@ -117,7 +122,8 @@ def evaluate_run(
             split = "test" if len(w.starts["test"]) else "valid"
         starts = w.starts[split]
     if len(starts) == 0:
-        where = f"the {split} split" if split != "period" else f"[{start}, {end})"
+        where = f"the {split} split" if split != "period" else \
+            f"[{start or 'the start'}, {end or 'the end'})"
         raise ValueError(f"no complete window of lookback + horizon = {w.config.lookback} + "
                          f"{w.config.horizon} steps with its targets in {where} of the data "
                          f"({w.index[0]} .. {w.index[w.rows - 1]})")
