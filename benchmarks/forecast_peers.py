@@ -5,7 +5,8 @@ statsforecast AutoARIMA (season 24), AutoETS (season 24), MSTL (seasons 24 h and
 AutoETS trend; a yearly season made STL run for tens of minutes on 3 years of hours) and
 neuralforecast's LSTM and GRU, all univariate on the hourly temperature (their usual use),
 against the rnnlab runs given (trained by ``benchmarks/forecast_transfer.py a001`` on
-2021-01 .. 2023-09, 5 inputs + calendar) and the baselines, all on rnnlab's 2024 test origins (72 h in, 24 h out; °C).
+2021-01 .. 2023-09, 5 inputs + calendar) and the baselines, all on rnnlab's 2024 test
+origins (72 h in, 24 h out; °C).
 
 Budgets, printed with the results: the statistical models are fitted once on the
 ``--fit-hours`` hours before 2024 and then applied (``forward``: the fitted model, no
