@@ -109,8 +109,8 @@ def neural_peers(y: np.ndarray, index: pd.DatetimeIndex, starts: np.ndarray, fir
     for name, cls in (("neuralforecast LSTM", LSTM), ("neuralforecast GRU", GRU)):
         model = cls(h=H, input_size=L, inference_input_size=L, max_steps=steps,
                     encoder_hidden_size=64, random_seed=0, batch_size=32,
-                    trainer_kwargs={"accelerator": "cpu", "enable_progress_bar": False,
-                                    "enable_model_summary": False, "logger": False})
+                    accelerator="cpu", enable_progress_bar=False, enable_model_summary=False,
+                    logger=False)  # the rest goes to pytorch_lightning.Trainer
         nf = NeuralForecast(models=[model], freq="h")
         t0 = time.perf_counter()
         nf.fit(df=train)
