@@ -38,8 +38,8 @@ class WindowConfig:
     targets: tuple[str, ...] = ("temp",)  # K columns to forecast (always inputs too)
     inputs: tuple[str, ...] = ()  # extra input columns besides the targets
     calendar: tuple[str, ...] | None = None  # "hour", "doy", "dow", "month"; None: by frequency
-    static: tuple[str, ...] = ()  # station metadata as constant known inputs, from the data's
-    # header (frame.attrs): "lat" (/90), "lon" (/180), "altitude" (km); INMET files carry them
+    static: tuple[str, ...] = ()  # header fields as constant inputs: "lat", "lon", "altitude"
+    # (station metadata in frame.attrs, as INMET files carry it; divided by 90, 180, 1000 m)
 
     def __post_init__(self) -> None:
         if self.lookback < 1 or self.horizon < 1:

@@ -74,11 +74,12 @@ class ForecasterConfig:
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     loss: str = "mse"  # point output: "mse" | "l1" (lower MAE: the median) | "huber" (δ = 1)
     backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
-    normalize: str = "none"  # per-window (instance) normalisation of the non-calendar inputs,
-    # inverted on the forecast (models/forecast_norm.py): "none" | "last" (subtract x_t; NLinear)
-    # | "mean" (subtract the window mean) | "revin" (mean and std; RevIN, Kim et al. 2022;
-    # point or quantile output) | "diff" (differenced inputs) | "anomaly" (minus the window's
-    # mean daily profile). Any but "none" makes the forecast follow a level shift exactly
+    normalize: str = "none"  # per window: "none" | "last" | "mean" | "revin" | "diff" | "anomaly"
+    # instance normalisation of the non-calendar inputs, inverted on the forecast
+    # (models/forecast_norm.py): "last" subtracts x_t (NLinear), "mean" the window mean,
+    # "revin" mean and std (RevIN, Kim et al. 2022; point or quantile output), "diff"
+    # differences the inputs, "anomaly" subtracts the window's mean daily profile. Any but
+    # "none" makes the forecast follow a level shift of the inputs exactly
     highway: int = 0  # S > 0 adds a linear map of the last S input rows to the forecast
     # (LSTNet's autoregressive component, Lai et al. 2018); direct and seq2seq only
     residual_ar: int = 0  # S > 0: the forecast is a FROZEN linear AR of the last S input rows,

@@ -31,10 +31,10 @@ class ForecastOptions:
     level: float = 0.9  # central interval reported for probabilistic models
     ar_ridge: float = 1.0  # λ of the linear AR baseline
     folds: int = 4  # rolling-origin backtest folds over the test period
-    drift_sigma: float = 3.0  # evaluate/predict warn when an input's mean on the data read is
-    # more than this many training standard deviations from its training mean
-    impute_limit: int = 0  # predict: fill up to this many missing steps per input column of a
-    # window (last value carried forward, flagged in the CSV); 0: refuse such a window
+    drift_sigma: float = 3.0  # warn when an input's mean moved more than this many training σ
+    # (evaluate and predict compare the data read with the training scaler)
+    impute_limit: int = 0  # predict: fill up to N missing steps per input column; 0 refuses
+    # (the last value carried forward, counted in the CSV's "imputed" column)
 
     def __post_init__(self) -> None:
         if self.drift_sigma <= 0 or self.impute_limit < 0:
