@@ -18,7 +18,8 @@ split: 12 / 4 / 4 months of the first 14400 rows):
   * ``ETTh2``       ETTh2's test months (the same rows), the model and scaler of ETTh1.
 
     python benchmarks/forecast_transfer.py a001 --normalize none,mean,revin
-    python benchmarks/forecast_transfer.py ett --normalize none,mean,revin --epochs 8
+    python benchmarks/forecast_transfer.py ett --normalize none,mean,revin --epochs 10
+    python benchmarks/forecast_transfer.py ett --ett-inputs "" --tag -univariate   # OT alone
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def a001_config(normalize: str, epochs: int) -> dict:
     return config
 
 
-def ett_config(normalize: str, epochs: int) -> dict:
+ETT_INPUTS = "HUFL,HULL,MUFL,MULL,LUFL,LULL"
+
+
+def ett_config(normalize: str, epochs: int, inputs: str = ETT_INPUTS) -> dict:
     import pandas as pd
 
     index = pd.date_range("2016-07-01", periods=ETT_ROWS[2], freq="h")
@@ -89,7 +93,7 @@ def ett_config(normalize: str, epochs: int) -> dict:
         "task": {"kind": "forecast"},
         "data": {"path": [str(ETT / "ETTh1.csv")], "first_rows": ETT_ROWS[2]},
         "window": {"lookback": 96, "horizon": 96, "targets": ["OT"],
-                   "inputs": ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"]},
+                   "inputs": [c for c in inputs.split(",") if c]},
         "split": {"train_end": str(index[ETT_ROWS[0]]), "valid_end": str(index[ETT_ROWS[1]])},
         "model": {"cell": "gru", "hidden_size": 64, "strategy": "direct",
                   "output": "quantile" if normalize == "revin" else "gaussian",
@@ -135,6 +139,9 @@ def main() -> None:
     p.add_argument("--normalize", default="none,mean,revin")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--stride", type=int, default=None, help="forecast.train_stride (smoke runs)")
+    p.add_argument("--ett-inputs", default=ETT_INPUTS, help="ETT input columns besides OT "
+                   "(\"\": OT alone)")
+    p.add_argument("--tag", default="", help="suffix of the run directories")
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench" / "transfer")
     args = p.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -142,8 +149,11 @@ def main() -> None:
     results = {}
     files = shifted_a001(args.out / "data") if args.dataset == "a001" else None
     for normalize in args.normalize.split(","):
-        run = args.out / f"{args.dataset}-{normalize}"
-        config = (a001_config if args.dataset == "a001" else ett_config)(normalize, args.epochs)
+        run = args.out / f"{args.dataset}-{normalize}{args.tag}"
+        if args.dataset == "a001":
+            config = a001_config(normalize, args.epochs)
+        else:
+            config = ett_config(normalize, args.epochs, args.ett_inputs)
         if args.stride:
             config.setdefault("forecast", {})["train_stride"] = args.stride
         t0 = time.perf_counter()
@@ -164,7 +174,7 @@ def main() -> None:
               f"{result.summary.get('epochs')} epochs in {seconds:.0f} s", flush=True)
         print_rows(rows, model)
         results[normalize] = {"model": model, "train_s": seconds, "rows": rows}
-    out = args.out / f"{args.dataset}.json"
+    out = args.out / f"{args.dataset}{args.tag}.json"
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     print(f"\n{out}; torch {torch.__version__}, 1 thread")
 
