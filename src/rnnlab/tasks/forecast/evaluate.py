@@ -108,8 +108,9 @@ def evaluate_run(
     except ValueError as err:
         raise ValueError(f"cannot write the evaluation: {err}; give --out DIR") from None
     source = run.config["data"]
-    if data:  # new data: read like the run's, no split
-        source = replace(source, path=tuple(str(p) for p in data), first_rows=None)
+    if data:  # new data: INMET or CSV whatever the run read, whole (no split, no row cap)
+        source = replace(source, path=tuple(str(p) for p in data), format="auto",
+                         encoding=None, first_rows=None)
     frame = load_series(source)
     w = run.windows(frame, None if data else run.config["split"])
     if data or start or end:
