@@ -19,7 +19,7 @@ split: 12 / 4 / 4 months of the first 14400 rows):
 
     python benchmarks/forecast_transfer.py a001 --normalize none,mean,revin
     python benchmarks/forecast_transfer.py ett --normalize none,mean,revin --epochs 10
-    python benchmarks/forecast_transfer.py ett --ett-inputs "" --tag -univariate   # OT alone
+    python benchmarks/forecast_transfer.py ett --ett-inputs "" --tag=-univariate   # OT alone
 """
 
 from __future__ import annotations

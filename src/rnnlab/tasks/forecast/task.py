@@ -131,7 +131,8 @@ def season_of(windows: SeriesWindows, season: int | None) -> int:
 
 
 def build(config: RunConfig, run_dir: Path) -> ForecastTask:
-    """Read the series, cut windows, fit the scaler on train; write forecast.json, scaler.json."""
+    """Read the series, cut windows, fit the scaler and the linear AR baseline on train; write
+    forecast.json, scaler.json and linear_ar.safetensors."""
     window, split, options = config["window"], config["split"], config["forecast"]
     frame = load_series(config["data"])
     windows = SeriesWindows.build(frame, window, split)
