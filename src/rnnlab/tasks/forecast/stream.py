@@ -8,11 +8,13 @@ the raw values of the run's input columns (targets first, then the other
 inputs, as ``columns``) at one timestamp shared by the B series (e.g. B weather
 stations hour by hour); NaN makes that series' forecasts NaN until L complete
 rows have passed again. Gap filling, done by the readers for files, is the
-caller's job here.
+caller's job here. A run with static inputs (``[window] static``: a station's
+lat, lon, altitude) needs them per series: ``static=[{"lat": …, "lon": …}, …]``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,15 +22,23 @@ import pandas as pd
 import torch
 
 from rnnlab.data.calendar import calendar_features
+from rnnlab.data.windows import static_features
 from rnnlab.models.streaming import WindowStream
 
 
 class ForecastStream:
     """B independent series: ``push(time, rows (B, F0))`` -> the next H steps (or None)."""
 
-    def __init__(self, run: Any, batch_size: int = 1, level: float | None = None) -> None:
+    def __init__(self, run: Any, batch_size: int = 1, level: float | None = None,
+                 static: Sequence[Mapping[str, float]] | None = None) -> None:
         window = run.config["window"]
         self.run, self.level = run, level
+        names = tuple(getattr(window, "static", ()))
+        if names and (static is None or len(static) != batch_size):
+            raise ValueError(f"this run reads static inputs {list(names)}: give static= one "
+                             f"mapping of them per series ({batch_size})")
+        self.static = np.stack([static_features(dict(s), names) for s in static]) if names \
+            else np.zeros((batch_size, 0), np.float32)  # (B, S)
         self.columns = list(window.targets) + [c for c in window.inputs if c not in window.targets]
         self.targets = list(window.targets)
         self.calendar = tuple(run.meta["calendar"])
@@ -37,8 +47,8 @@ class ForecastStream:
             raise ValueError("this run's series had no regular step: the calendar features of "
                              "the forecast steps cannot be computed while streaming")
         self.horizon = window.horizon
-        self.window = WindowStream(run.model, window.lookback,
-                                   len(self.columns) + 2 * len(self.calendar), batch_size)
+        width = len(self.columns) + 2 * len(self.calendar) + self.static.shape[1]
+        self.window = WindowStream(run.model, window.lookback, width, batch_size)
 
     @property
     def batch_size(self) -> int:
@@ -57,14 +67,16 @@ class ForecastStream:
                             dtype=float).reshape(self.batch_size, len(self.columns))
         scaled = self.run.scaler.transform(values, self.columns)  # (B, F0)
         now = calendar_features(pd.DatetimeIndex([time]), self.calendar).to_numpy()  # (1, 2C)
-        row = np.concatenate([scaled, np.repeat(now, self.batch_size, 0)], axis=1)
+        row = np.concatenate([scaled, np.repeat(now, self.batch_size, 0), self.static], axis=1)
         window, complete = self.window.push(torch.from_numpy(row.astype(np.float32)))
         if not bool(complete.any()):
             return None
         future = (pd.date_range(time, periods=self.horizon + 1, freq=self.freq)[1:]
                   if self.freq else pd.DatetimeIndex([time] * self.horizon))
-        known = calendar_features(future, self.calendar).to_numpy(np.float32, copy=True)  # (H, 2C)
-        known = torch.from_numpy(known).expand(self.batch_size, -1, -1)
+        ahead = calendar_features(future, self.calendar).to_numpy(np.float32)  # (H, 2C)
+        known = np.concatenate([np.broadcast_to(ahead, (self.batch_size, *ahead.shape)),
+                                np.repeat(self.static[:, None], self.horizon, 1)], axis=2)
+        known = torch.from_numpy(np.ascontiguousarray(known, dtype=np.float32))  # (B, H, C)
         model = self.run.model
         with torch.no_grad():
             out = model.predict(window, known, self.level)
