@@ -33,3 +33,40 @@ def test_stream_equals_the_batch_forecast(series_csv, forecast_train_args, tmp_p
     stream.reset(0)  # series 0 starts over: no forecast for it until 24 new rows
     out = stream.push(frame.index[60], np.stack([frame.iloc[60][["temp", "hum"]], other[60]]))
     assert np.isnan(out["point"][0]).all() and np.isfinite(out["point"][1]).all()
+
+
+def test_static_inputs_are_required_per_series_and_join_every_row():
+    from types import SimpleNamespace
+
+    import pytest
+    import torch
+
+    from rnnlab.data.windows import WindowConfig
+
+    seen = {}
+
+    class Model(torch.nn.Module):
+        def predict(self, x, known, level=None):
+            seen["x"], seen["known"] = x, known
+            return torch.zeros(x.shape[0], known.shape[1], 1)
+
+    class Scaler:
+        def transform(self, values, columns):
+            return values
+
+        def inverse(self, values, columns):
+            return values
+
+    window = WindowConfig(lookback=2, horizon=3, targets=("temp",), static=("lat",))
+    run = SimpleNamespace(config={"window": window}, meta={"calendar": ["hour"], "freq": "h"},
+                          model=Model(), scaler=Scaler())
+    with pytest.raises(ValueError, match=r"static inputs \['lat'\]: give static= one mapping"):
+        ForecastStream(run, batch_size=2)
+    stream = ForecastStream(run, batch_size=2, static=[{"lat": -45.0}, {"lat": 9.0}])
+    stream.push("2024-01-01 00:00", [[20.0], [21.0]])
+    out = stream.push("2024-01-01 01:00", [[20.5], [21.5]])
+    assert out["point"].shape == (2, 3, 1)
+    assert seen["x"].shape == (2, 2, 4)  # temp, hour sin/cos, lat / 90
+    lat = torch.tensor([-0.5, 0.1])
+    torch.testing.assert_close(seen["x"][:, 0, 3], lat)  # in every row of the window
+    torch.testing.assert_close(seen["known"][:, 2, 2], lat)  # and every step ahead
