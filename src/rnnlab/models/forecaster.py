@@ -63,7 +63,8 @@ class ForecasterConfig:
     """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
 
     cell: str = "gru"  # a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" | "lstm"
-    # | "gru" | any cell added with rnnlab.cells.spec.register_cell
+    # | "gru" | "ln-lstm" | "ln-gru" | "zoneout-lstm" | "zoneout-gru" | any cell added with
+    # rnnlab.cells.spec.register_cell
     forget_bias: float | None = None  # LSTM forget / GRU update gate bias; None: PyTorch's init
     # (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
     hidden_size: int = 64  # Hd
@@ -73,7 +74,7 @@ class ForecasterConfig:
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     loss: str = "mse"  # point output: "mse" | "l1" (lower MAE: the median) | "huber" (δ = 1)
-    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
+    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused" | "sequence"
     normalize: str = "none"  # per window: "none" | "last" | "mean" | "revin" | "diff" | "anomaly"
     # instance normalisation of the non-calendar inputs, inverted on the forecast
     # (models/forecast_norm.py): "last" subtracts x_t (NLinear), "mean" the window mean,
