@@ -180,7 +180,8 @@ def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bo
         reads = ([["lm", "evaluate", "{run}", "--split", "valid"],
                   ["lm", "next", "{run}", "o", "--which", "last"]] if task == "lm train" else
                  [["forecast", "predict", "{run}", "--data", str(csv), "--out",
-                   str(root / "predict.csv")]])
+                   str(root / "predict.csv")],
+                  ["forecast", "evaluate", "{run}", "--out", str(root / "evaluation")]])
         commands = [*reads, [*resume, "{run}", "--epochs", "4"]]
         baseline = {}
         for argv in commands:

@@ -63,8 +63,10 @@ def test_forecast_commands_on_a_read_only_run(series_csv, tmp_path, read_only, c
         assert (f"cannot write the folder of {runs[0] / 'predict.csv'} (--out) {runs[0]}: "
                 f"{runs[0]} is not writable") in capsys.readouterr().err
         assert main(["forecast", "evaluate", str(runs[0])]) == 2
-        assert (f"cannot write the run directory (evaluate writes its report there) {runs[0]}"
-                in capsys.readouterr().err)
+        assert (f"cannot write the report folder (or give --out) {runs[0] / 'evaluations'}: "
+                f"{runs[0]} is not writable" in capsys.readouterr().err)
+        assert main(["forecast", "evaluate", str(runs[0]), "--out", str(tmp_path / "ev")]) == 0
+        assert (tmp_path / "ev" / "report.md").is_file()
         assert main(["forecast", "ensemble", *map(str, runs), "--run-dir",
                      str(runs[0] / "mean")]) == 2
         assert str(runs[0] / "mean") in capsys.readouterr().err
