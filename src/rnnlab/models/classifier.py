@@ -70,6 +70,7 @@ class SequenceClassifier(nn.Module):
             raise ValueError(f"expected a vocabulary of >= 2 tokens and >= 2 classes, got "
                              f"{vocab_size} and {num_classes}")
         self.config = config
+        self.num_classes = num_classes  # C
         self.lr_decay = lr_decay
         self.embedding = nn.Embedding(vocab_size, config.embedding_size)  # W_e (V, E)
         self.drop_embedding = nn.Dropout(config.dropout_embedding)

@@ -27,6 +27,7 @@ from rnnlab.data.text.corpus import find_split_files, split_name
 from rnnlab.data.text.sst import SST2, SST5, read_sst
 
 FORMATS = ("auto", "csv", "tsv", "sst", "folder")
+_NOT_CLASSES = ("license", "readme", "source", "notice")  # documents beside class files
 LABELLED_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
@@ -125,7 +126,7 @@ def read_class_folder(folder: str | Path) -> LabelledTexts:
     folder = Path(folder)
     subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(
-        (".txt", ".txt.gz")))
+        (".txt", ".txt.gz")) and p.name.split(".")[0].lower() not in _NOT_CLASSES)
     texts, labels, origins, empty = [], [], [], 0
     if subfolders:
         for sub in subfolders:
