@@ -1,0 +1,53 @@
+"""LeNER-Br named entities (BIO, 6 types), official train/dev/test, entity-level F1 (CoNLL).
+
+    python benchmarks/tag_lener.py [--data ../shared/data/lener-br]
+
+Anchor (issue 12): LSTM-CRF 86.6 entity F1 (Luz de Araujo et al. 2018, with
+pretrained Portuguese word vectors); target >= 86.6. A word + character-CNN
+BiLSTM-CRF with BIO constraints, random init.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from classify_common import machine
+from tag_common import train_and_test
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "lener-br"
+
+
+def config(data: Path, output: str, seed: int) -> dict:
+    return {
+        "data": {"path": str(data), "format": "conll", "batch_size": 16},
+        "model": {"cell": "lstm", "embedding_size": 100, "hidden_size": 200, "num_layers": 1,
+                  "char_features": "cnn", "char_embedding_size": 30, "char_hidden_size": 50,
+                  "output": output, "dropout_embedding": 0.5, "dropout_output": 0.5},
+        "train": {"epochs": 15, "lr": 2e-3, "patience": 3, "progress": False, "seed": seed,
+                  "log_every": 100},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--output", default="crf", choices=("softmax", "crf"))
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--run-dir", type=Path, default=Path("runs/bench/lener"))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(machine())
+    c = config(args.data, args.output, args.seed)
+    if args.epochs:
+        c["train"]["epochs"] = args.epochs
+    train_and_test(c, args.run_dir, f"LeNER-Br, word+char-CNN BiLSTM 1x200, {args.output}")
+
+
+if __name__ == "__main__":
+    main()
