@@ -41,3 +41,11 @@ def test_tag_errors_name_the_file_and_line(tmp_path, capsys):
     assert "Traceback" not in err and not (tmp_path / "r").exists()
     assert main(["tag", "train", "--run-dir", str(tmp_path / "r2"), "--quiet"]) == 2
     assert "[data] path" in capsys.readouterr().err
+
+
+def test_demo_section_quick(tmp_path, capsys):
+    assert main(["demo", "--quick", "--run-dir", str(tmp_path), "--only", "classify"]) == 0
+    out = capsys.readouterr().out
+    assert "4855 distinct names" in out and "198 names listed under two languages" in out
+    assert "majority class" in out and (tmp_path / "classify" / "plots" /
+                                        "confusion_test.png").is_file()

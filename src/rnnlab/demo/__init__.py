@@ -20,6 +20,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("language-model", "rnnlab.demo.language_model"),
     ("gradients", "rnnlab.diagnostics.demo"),
     ("forecast", "rnnlab.demo.forecast"),
+    ("classify", "rnnlab.demo.classify"),
 ]
 
 
