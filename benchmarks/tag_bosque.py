@@ -8,15 +8,11 @@ target >= 96. A word + character-CNN BiLSTM with a softmax output, random init.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classify_common import machine
-from tag_common import train_and_test
+from tag_common import main
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-portuguese-bosque"
 
@@ -32,21 +28,5 @@ def config(data: Path, output: str, seed: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--output", default="softmax", choices=("softmax", "crf"))
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--run-dir", type=Path, default=Path("runs/bench/bosque"))
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    print(machine())
-    c = config(args.data, args.output, args.seed)
-    if args.epochs:
-        c["train"]["epochs"] = args.epochs
-    train_and_test(c, args.run_dir, f"Bosque UPOS, word+char-CNN BiLSTM 1x200, {args.output}")
-
-
 if __name__ == "__main__":
-    main()
+    main("Bosque UPOS, word+char-CNN BiLSTM 1x200", DATA, "softmax", config, "runs/bench/bosque")

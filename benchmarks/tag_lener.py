@@ -9,15 +9,11 @@ BiLSTM-CRF with BIO constraints, random init.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classify_common import machine
-from tag_common import train_and_test
+from tag_common import main
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "lener-br"
 
@@ -33,21 +29,5 @@ def config(data: Path, output: str, seed: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--output", default="crf", choices=("softmax", "crf"))
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--run-dir", type=Path, default=Path("runs/bench/lener"))
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    print(machine())
-    c = config(args.data, args.output, args.seed)
-    if args.epochs:
-        c["train"]["epochs"] = args.epochs
-    train_and_test(c, args.run_dir, f"LeNER-Br, word+char-CNN BiLSTM 1x200, {args.output}")
-
-
 if __name__ == "__main__":
-    main()
+    main("LeNER-Br, word+char-CNN BiLSTM 1x200", DATA, "crf", config, "runs/bench/lener")

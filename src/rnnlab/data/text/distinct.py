@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -126,3 +127,57 @@ def remove_overlap(keys: dict[str, Sequence[Hashable]],
         kept[split] = [i for i, key in enumerate(keys[split]) if key not in later]
         later.update(keys[split])
     return {split: kept[split] for split in order if split in kept}
+
+
+Items = tuple[list[Hashable], list[Hashable]]  # (keys, labels) of one split
+
+
+def split_rows(keys: Sequence[Hashable], labels: Sequence[Hashable], *, conflicts: str,
+               valid_fraction: float, test_fraction: float, seed: int = 0,
+               stratify: bool = True) -> tuple[dict[str, Items], dict[str, Any]]:
+    """Rows without a given split: de-duplicated, then the distinct items split.
+
+    Returns ``{split: (keys, labels)}`` and a summary (``distinct``: the report, ``split``:
+    how it was split) for the run's data_summary.json.
+    """
+    kept, resolved, report = deduplicate(keys, labels, conflicts)
+    parts = split_distinct(resolved, valid_fraction, test_fraction, seed, stratify)
+    out = {s: ([keys[kept[i]] for i in idx], [resolved[i] for i in idx])
+           for s, idx in parts.items() if idx}
+    how = (f"by distinct item{', stratified by label' if stratify else ''} (valid "
+           f"{valid_fraction}, test {test_fraction}, seed {seed})")
+    return out, {"distinct": report.to_dict(), "split": how}
+
+
+def clean_given_splits(parts: dict[str, Items], *, conflicts: str, valid_fraction: float,
+                       seed: int = 0, stratify: bool = True
+                       ) -> tuple[dict[str, Items], dict[str, Any]]:
+    """Data with its own splits: train de-duplicated (``conflicts``) and stripped of every
+    key valid or test hold (valid of those test holds); valid and test kept as given (their
+    repeats counted); without a valid split, one is cut from the distinct training items."""
+    summary: dict[str, Any] = {}
+    out: dict[str, Items] = {}
+    for split, (keys, labels) in parts.items():
+        kept, resolved, report = deduplicate(keys, labels,
+                                             conflicts if split == "train" else "majority")
+        summary[f"{split}_distinct"] = report.to_dict()
+        out[split] = (([keys[i] for i in kept], resolved) if split == "train"
+                      else (list(keys), list(labels)))
+    keep = remove_overlap({s: keys for s, (keys, _) in out.items()})
+    for split in ("train", "valid"):
+        if split in keep and len(keep[split]) < len(out[split][0]):
+            summary[f"{split}_removed_overlap"] = len(out[split][0]) - len(keep[split])
+            keys, labels = out[split]
+            out[split] = ([keys[i] for i in keep[split]], [labels[i] for i in keep[split]])
+    if "valid" not in out and valid_fraction > 0:
+        keys, labels = out["train"]
+        cut = split_distinct(labels, valid_fraction, 0.0, seed, stratify)
+        for split in ("valid", "train"):
+            out[split] = ([keys[i] for i in cut[split]], [labels[i] for i in cut[split]])
+    return out, summary
+
+
+def overlap_count(keys: dict[str, Sequence[Hashable]]) -> int:
+    """How many keys sit in two splits (0 after the functions above)."""
+    seen = {s: set(k) for s, k in keys.items()}
+    return sum(len(seen[a] & seen[b]) for a in seen for b in seen if a < b)

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rnnlab.data.text.distinct import deduplicate, remove_overlap, split_distinct
+from rnnlab.data.text.distinct import clean_given_splits, overlap_count, split_rows
 from rnnlab.data.text.labelled import LabelledTexts, given_splits, read_labelled
 from rnnlab.tasks.classify.config import ClassifyDataConfig
 
@@ -45,61 +45,37 @@ def _read(data: ClassifyDataConfig, path: Any, phrases: bool) -> LabelledTexts:
 def read_splits(data: ClassifyDataConfig) -> LabelledSplits:
     """The run's train / valid / test items (see the module docstring)."""
     files = given_splits(data.path)
-    summary: dict[str, Any] = {"source": str(data.path)}
     if files is None:
         items = _read(data, data.path, data.sst_phrases)
-        kept, labels, report = deduplicate(items.texts, items.labels, data.conflicts)
-        summary.update(rows=len(items), empty_rows=items.empty, distinct=report.to_dict(),
-                       split="by distinct text, stratified by label "
-                             f"(valid {data.valid_fraction}, test {data.test_fraction}, "
-                             f"seed {data.split_seed})")
-        parts = split_distinct(labels, data.valid_fraction, data.test_fraction, data.split_seed)
-        texts = {s: [items.texts[kept[i]] for i in idx] for s, idx in parts.items()}
-        names = {s: [labels[i] for i in idx] for s, idx in parts.items()}
-        return _finish(items.classes, texts, names, summary)
+        parts, summary = split_rows(items.texts, items.labels, conflicts=data.conflicts,
+                                    valid_fraction=data.valid_fraction,
+                                    test_fraction=data.test_fraction, seed=data.split_seed)
+        summary["empty_rows"] = items.empty
+        return _finish(items.classes, parts, {"source": str(data.path), **summary})
     read = {s: _read(data, path, data.sst_phrases and s == "train") for s, path in files.items()}
+    parts, summary = clean_given_splits({s: (r.texts, r.labels) for s, r in read.items()},
+                                        conflicts=data.conflicts,
+                                        valid_fraction=data.valid_fraction, seed=data.split_seed)
     summary["split"] = "given: " + ", ".join(f"{s} = {p.name}" for s, p in files.items())
-    texts, names = {}, {}
-    for split, items in read.items():
-        policy = data.conflicts if split == "train" else "majority"
-        kept, labels, report = deduplicate(items.texts, items.labels, policy)
-        summary[f"{split}_distinct"] = report.to_dict()
-        if split == "train":  # given valid/test stay as published (comparable numbers)
-            texts[split], names[split] = [items.texts[i] for i in kept], labels
-        else:
-            texts[split], names[split] = items.texts, items.labels
-    kept = remove_overlap({s: texts[s] for s in texts})
-    for split in ("train", "valid"):
-        if split in kept and len(kept[split]) < len(texts[split]):
-            summary[f"{split}_removed_overlap"] = len(texts[split]) - len(kept[split])
-            texts[split] = [texts[split][i] for i in kept[split]]
-            names[split] = [names[split][i] for i in kept[split]]
-    if "valid" not in texts and data.valid_fraction > 0:  # carve valid from the distinct train
-        parts = split_distinct(names["train"], data.valid_fraction, 0.0, data.split_seed)
-        for split in ("valid", "train"):
-            texts[split] = [texts["train"][i] for i in parts[split]]
-            names[split] = [names["train"][i] for i in parts[split]]
     classes = next((r.classes for r in read.values() if r.classes), [])
-    return _finish(classes, texts, names, summary)
+    return _finish(classes, parts, {"source": str(data.path), **summary})
 
 
-def _finish(classes: list[str], texts: dict[str, list[str]], names: dict[str, list[str]],
+def _finish(classes: list[str], parts: dict[str, tuple[list, list]],
             summary: dict[str, Any]) -> LabelledSplits:
-    every = sorted({label for labels in names.values() for label in labels})
+    every = sorted({label for _, labels in parts.values() for label in labels})
     classes = [c for c in classes if c in every] + [c for c in every if c not in classes]
     index = {c: i for i, c in enumerate(classes)}
-    labels = {s: [index[n] for n in names[s]] for s in names}
-    if not texts.get("train"):
+    present = [s for s in SPLITS if parts.get(s) and parts[s][0]]
+    if "train" not in present:
         raise ValueError(f"no training texts in {summary['source']}")
-    out = LabelledSplits(classes, {s: texts[s] for s in SPLITS if texts.get(s)},
-                         {s: labels[s] for s in SPLITS if texts.get(s)}, summary)
-    summary["sizes"] = {s: len(t) for s, t in out.texts.items()}
-    summary["class_counts"] = {s: out.counts(s) for s in out.texts}
-    seen = {s: set(t) for s, t in out.texts.items()}
-    pairs = [(a, b) for a in seen for b in seen if a < b]
-    summary["in_two_splits"] = sum(len(seen[a] & seen[b]) for a, b in pairs)
     if len(classes) < 2:
         raise ValueError(f"expected at least 2 classes in {summary['source']}, got {classes}")
+    out = LabelledSplits(classes, {s: list(parts[s][0]) for s in present},
+                         {s: [index[n] for n in parts[s][1]] for s in present}, summary)
+    summary["sizes"] = {s: len(t) for s, t in out.texts.items()}
+    summary["class_counts"] = {s: out.counts(s) for s in out.texts}
+    summary["in_two_splits"] = overlap_count(out.texts)
     return out
 
 

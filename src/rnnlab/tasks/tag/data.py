@@ -16,7 +16,7 @@ from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.text.conll import read_conll_tagged
 from rnnlab.data.text.conllu import read_conllu_tagged
 from rnnlab.data.text.corpus import find_split_files
-from rnnlab.data.text.distinct import deduplicate, remove_overlap, split_distinct
+from rnnlab.data.text.distinct import clean_given_splits, overlap_count, split_rows
 from rnnlab.tasks.tag.config import TagDataConfig
 
 SPLITS = ("train", "valid", "test")
@@ -46,55 +46,33 @@ def read_tag_splits(data: TagDataConfig) -> TaggedSplits:
     path = resolve_path(data.path)
     if not path.exists():
         raise FileNotFoundError(f"[data] path: not found: {path}")
-    summary: dict[str, Any] = {"source": str(data.path)}
     if path.is_file():
         items = read_tagged(path, data)
-        keys = [tuple(tokens) for tokens, _ in items]
-        kept, taggings, report = deduplicate(keys, [tuple(t) for _, t in items], data.conflicts)
-        summary.update(distinct=report.to_dict(), split="by distinct sentence "
-                       f"(valid {data.valid_fraction}, test {data.test_fraction}, "
-                       f"seed {data.split_seed})")
-        parts = split_distinct(taggings, data.valid_fraction, data.test_fraction,
-                               data.split_seed, stratify=False)
-        sentences = {s: [(list(keys[kept[i]]), list(taggings[i])) for i in idx]
-                     for s, idx in parts.items()}
-        return _finish(sentences, summary)
+        parts, summary = split_rows([tuple(t) for t, _ in items], [tuple(g) for _, g in items],
+                                    conflicts=data.conflicts, valid_fraction=data.valid_fraction,
+                                    test_fraction=data.test_fraction, seed=data.split_seed,
+                                    stratify=False)
+        return _finish(parts, {"source": str(data.path), **summary})
     files = find_split_files(path, suffixes=SUFFIXES)
+    read = {s: read_tagged(file, data) for s, file in files.items()}
+    parts, summary = clean_given_splits(
+        {s: ([tuple(t) for t, _ in v], [tuple(g) for _, g in v]) for s, v in read.items()},
+        conflicts=data.conflicts, valid_fraction=data.valid_fraction, seed=data.split_seed,
+        stratify=False)
     summary["split"] = "given: " + ", ".join(f"{s} = {p.name}" for s, p in files.items())
-    sentences = {}
-    for split, file in files.items():
-        items = read_tagged(file, data)
-        keys = [tuple(tokens) for tokens, _ in items]
-        policy = data.conflicts if split == "train" else "majority"
-        kept, taggings, report = deduplicate(keys, [tuple(t) for _, t in items], policy)
-        summary[f"{split}_distinct"] = report.to_dict()
-        sentences[split] = ([(list(keys[i]), list(t)) for i, t in zip(kept, taggings,
-                                                                         strict=True)]
-                            if split == "train" else items)
-    kept = remove_overlap({s: [tuple(t) for t, _ in v] for s, v in sentences.items()})
-    for split in ("train", "valid"):
-        if split in kept and len(kept[split]) < len(sentences[split]):
-            summary[f"{split}_removed_overlap"] = len(sentences[split]) - len(kept[split])
-            sentences[split] = [sentences[split][i] for i in kept[split]]
-    if "valid" not in sentences and data.valid_fraction > 0:
-        parts = split_distinct([0] * len(sentences["train"]), data.valid_fraction, 0.0,
-                               data.split_seed, stratify=False)
-        train = sentences["train"]
-        sentences["valid"] = [train[i] for i in parts["valid"]]
-        sentences["train"] = [train[i] for i in parts["train"]]
-    return _finish(sentences, summary)
+    return _finish(parts, {"source": str(data.path), **summary})
 
 
-def _finish(sentences: dict[str, list[Sentence]], summary: dict[str, Any]) -> TaggedSplits:
-    sentences = {s: sentences[s] for s in SPLITS if sentences.get(s)}
+def _finish(parts: dict[str, tuple[list, list]], summary: dict[str, Any]) -> TaggedSplits:
+    sentences = {s: [(list(t), list(g)) for t, g in zip(*parts[s], strict=True)]
+                 for s in SPLITS if parts.get(s) and parts[s][0]}
     if "train" not in sentences:
         raise ValueError(f"no training sentences in {summary['source']}")
     tags = sorted({t for split in sentences.values() for _, ts in split for t in ts},
                   key=lambda t: (t != "O", t))  # "O" first when present
-    summary["sizes"] = {s: len(v) for s, v in sentences.items()}
-    summary["tokens"] = {s: sum(len(t) for t, _ in v) for s, v in sentences.items()}
-    seen = {s: {tuple(t) for t, _ in v} for s, v in sentences.items()}
-    summary["in_two_splits"] = sum(len(seen[a] & seen[b]) for a in seen for b in seen if a < b)
     if len(tags) < 2:
         raise ValueError(f"expected at least 2 tags in {summary['source']}, got {tags}")
+    summary["sizes"] = {s: len(v) for s, v in sentences.items()}
+    summary["tokens"] = {s: sum(len(t) for t, _ in v) for s, v in sentences.items()}
+    summary["in_two_splits"] = overlap_count({s: parts[s][0] for s in sentences})
     return TaggedSplits(sentences, tags, summary)
