@@ -23,6 +23,7 @@ KIND = TaskKind(
     schema=SCHEMA,
     build=build,
     finish=finish,
+    load_model=lambda run_dir, which: load_classifier(run_dir, which).model,
     description="text classification: a sequence of words or characters -> one class",
 )
 

@@ -25,6 +25,7 @@ KIND = TaskKind(
     schema=SCHEMA,
     build=build,
     finish=finish,
+    load_model=lambda run_dir, which: load_tagger(run_dir, which).model,
     description="sequence tagging: one tag per token (POS, NER with a CRF)",
 )
 
