@@ -8,7 +8,6 @@ task also counts correct predictions, so every validation record has the accurac
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +104,11 @@ class ClassifyTask:
         return StepResult(loss=loss, items=len(y))
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
-        accuracy = self._correct / self._seen if self._seen else math.nan
+        """The accuracy counted by the evaluation that just ran ({} when none
+        did: the progress bar also asks, with a training loss)."""
+        if not self._seen:
+            return {}
+        accuracy = self._correct / self._seen
         self._correct = self._seen = 0
         return {"accuracy": accuracy}
 

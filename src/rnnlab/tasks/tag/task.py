@@ -9,7 +9,6 @@ so every validation record has the token accuracy.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +107,11 @@ class TagTask:
         return StepResult(loss=loss, items=tokens)
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
-        accuracy = self._correct / self._seen if self._seen else math.nan
+        """The token accuracy counted by the evaluation that just ran ({} when none
+        did: the progress bar also asks, with a training loss)."""
+        if not self._seen:
+            return {}
+        accuracy = self._correct / self._seen
         self._correct = self._seen = 0
         return {"token_accuracy": accuracy}
 
