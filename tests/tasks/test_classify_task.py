@@ -118,3 +118,19 @@ def test_transfer_copies_embeddings_by_token_and_the_layers(tmp_path):
     raw["transfer"]["from_lm"] = str(tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError, match="not a run directory"):
         resolve_config(raw, kind="classify")
+
+
+def test_resume_keeps_the_run_vocabulary_and_classes(tmp_path):
+    from rnnlab.tasks import resume
+
+    data = write_csv(tmp_path / "d.csv")
+    raw = config(data)
+    raw["train"]["epochs"] = 1
+    train(raw, tmp_path / "run", kind="classify")
+    vocab = (tmp_path / "run" / "tokenizer.json").read_text()
+    result = resume(tmp_path / "run", overrides=["train.epochs=2"])
+    assert result.summary["epochs"] == 2 and "test" in result.report
+    assert (tmp_path / "run" / "tokenizer.json").read_text() == vocab
+    write_csv(data, seed=1).write_text(data.read_text() + "x y z,maybe\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="resume with the data it was trained on"):
+        resume(tmp_path / "run", overrides=["train.epochs=3"])
