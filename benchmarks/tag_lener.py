@@ -24,7 +24,7 @@ def config(data: Path, output: str, seed: int) -> dict:
         "model": {"cell": "lstm", "embedding_size": 100, "hidden_size": 200, "num_layers": 1,
                   "char_features": "cnn", "char_embedding_size": 30, "char_hidden_size": 50,
                   "output": output, "dropout_embedding": 0.5, "dropout_output": 0.5},
-        "train": {"epochs": 15, "lr": 2e-3, "patience": 3, "progress": False, "seed": seed,
+        "train": {"epochs": 8, "lr": 2e-3, "patience": 3, "progress": False, "seed": seed,
                   "log_every": 100},
     }
 
