@@ -46,3 +46,24 @@ def read_json(path: Path, what: str) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"{path.parent} has no {path.name} ({what})")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+class AccuracyCounter:
+    """Correct predictions counted by ``step`` during an evaluation, then read (and reset) by
+    the task's ``eval_metrics``: the trainer only hands that the mean loss. Nothing counted
+    gives ``{}`` (the progress bar also asks, with a training loss)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.correct = self.seen = 0
+
+    def add(self, correct: int, seen: int) -> None:
+        self.correct += correct
+        self.seen += seen
+
+    def metrics(self) -> dict[str, float]:
+        if not self.seen:
+            return {}
+        accuracy = self.correct / self.seen
+        self.correct = self.seen = 0
+        return {self.name: accuracy}

@@ -23,7 +23,7 @@ from rnnlab.data.text.tokenizers import Tokenizer
 from rnnlab.models.classifier import SequenceClassifier
 from rnnlab.tasks.classify.config import ClassifyDataConfig, ClassifyObjective
 from rnnlab.tasks.classify.data import LabelledSplits, read_splits
-from rnnlab.tasks.text_batches import LazyBatches, read_json, write_json
+from rnnlab.tasks.text_batches import AccuracyCounter, LazyBatches, read_json, write_json
 from rnnlab.tasks.transfer import GradualUnfreezing, transfer_from_lm
 from rnnlab.training.checkpoint import step_checkpoints
 from rnnlab.training.task import StepResult
@@ -72,7 +72,7 @@ class ClassifyTask:
         self.weight = (class_weights(labels["train"], model.num_classes)
                        if objective.class_weights == "balanced" else None)
         self.label_smoothing = objective.label_smoothing
-        self._correct = self._seen = 0
+        self.counter = AccuracyCounter("accuracy")
 
     def batches(self, split: str, epoch: int) -> LazyBatches[TextBatch] | list[Any]:
         if split not in self.ids:
@@ -99,18 +99,11 @@ class ClassifyTask:
         loss = F.cross_entropy(logits.float(), y, weight=weight,
                                label_smoothing=self.label_smoothing)
         if not self.model.training:  # count for eval_metrics
-            self._correct += int((logits.argmax(-1) == y).sum())
-            self._seen += len(y)
+            self.counter.add(int((logits.argmax(-1) == y).sum()), len(y))
         return StepResult(loss=loss, items=len(y))
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
-        """The accuracy counted by the evaluation that just ran ({} when none
-        did: the progress bar also asks, with a training loss)."""
-        if not self._seen:
-            return {}
-        accuracy = self._correct / self._seen
-        self._correct = self._seen = 0
-        return {"accuracy": accuracy}
+        return self.counter.metrics()  # the accuracy of the evaluation that just ran
 
 
 def build(config: RunConfig, run_dir: Path) -> ClassifyTask:

@@ -23,7 +23,13 @@ from rnnlab.data.text.tokenizers import CharTokenizer, Tokenizer, WordTokenizer
 from rnnlab.models.tagger import SequenceTagger
 from rnnlab.tasks.tag.config import TagDataConfig
 from rnnlab.tasks.tag.data import Sentence, read_tag_splits
-from rnnlab.tasks.text_batches import LazyBatches, read_json, token_ids, write_json
+from rnnlab.tasks.text_batches import (
+    AccuracyCounter,
+    LazyBatches,
+    read_json,
+    token_ids,
+    write_json,
+)
 from rnnlab.tasks.transfer import GradualUnfreezing, transfer_from_lm
 from rnnlab.training.checkpoint import step_checkpoints
 from rnnlab.training.task import StepResult
@@ -80,7 +86,7 @@ class TagTask:
                  unfreezing: GradualUnfreezing | None = None) -> None:
         self.model, self.vocab, self.sentences, self.data = model, vocab, sentences, data
         self.seed, self.unfreezing = seed, unfreezing
-        self._correct = self._seen = 0
+        self.counter = AccuracyCounter("token_accuracy")
 
     def batches(self, split: str, epoch: int) -> LazyBatches[TagBatch] | list[Any]:
         if split not in self.sentences:
@@ -101,19 +107,13 @@ class TagTask:
         loss = self.model.loss(e, tags, batch.lengths)
         tokens = int(batch.lengths.sum())
         if not self.model.training:  # count for eval_metrics
-            for b, path in enumerate(self.model.decode(e, batch.lengths)):
-                self._correct += int((torch.tensor(path) == tags[: len(path), b].cpu()).sum())
-            self._seen += tokens
+            paths = self.model.decode(e, batch.lengths)
+            self.counter.add(sum(int((torch.tensor(p) == tags[: len(p), b].cpu()).sum())
+                                 for b, p in enumerate(paths)), tokens)
         return StepResult(loss=loss, items=tokens)
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
-        """The token accuracy counted by the evaluation that just ran ({} when none
-        did: the progress bar also asks, with a training loss)."""
-        if not self._seen:
-            return {}
-        accuracy = self._correct / self._seen
-        self._correct = self._seen = 0
-        return {"token_accuracy": accuracy}
+        return self.counter.metrics()  # the token accuracy of the evaluation that just ran
 
 
 def build_vocabularies(train: list[Sentence], data: TagDataConfig) -> tuple[Tokenizer, Tokenizer]:
