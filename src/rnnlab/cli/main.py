@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "rnnlab.cli.train",
     "rnnlab.cli.lm",
     "rnnlab.cli.forecast",
+    "rnnlab.cli.classify",
+    "rnnlab.cli.tag",
     "rnnlab.cli.diagnose",
     "rnnlab.cli.export",
 )
