@@ -186,3 +186,36 @@ def test_transformer_memory_carries_the_last_inputs():
     out, _ = short(x[5:], state=state)
     torch.testing.assert_close(out, short(x[2:])[0][3:], rtol=1e-5, atol=1e-5)
     assert _encoder("transformer", memory=0)(x)[1] is None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_forecaster_and_language_model_read_through_any_causal_encoder(kind):
+    from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
+    from rnnlab.models.language_model import LanguageModel, LMConfig
+
+    fields = dict(encoder=kind, hidden_size=8, num_layers=2, num_heads=2, window=4)
+    model = Forecaster(ForecasterConfig(**fields), ForecastShape(5, 2, 2, 3))
+    loss = model.loss(torch.randn(4, 12, 5), torch.randn(4, 3, 2), torch.randn(4, 3, 2))
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+    lm = LanguageModel(LMConfig(**{**fields, "embedding_size": 8, "tie_weights": True}), 30)
+    tokens = torch.randint(0, 30, (9, 2))
+    logits, state = lm(tokens)
+    assert logits.shape == (9, 2, 30) and lm.decoder.weight is lm.embedding.weight
+    assert lm.backend_used == kind and len(state) == 1
+
+
+def test_models_refuse_what_their_encoder_cannot_do():
+    from rnnlab.models.forecaster import ForecasterConfig
+    from rnnlab.models.language_model import LMConfig
+
+    with pytest.raises(ValueError, match="seq2seq.*needs encoder 'rnn'"):
+        ForecasterConfig(encoder="cnn", strategy="seq2seq")
+    with pytest.raises(ValueError, match="bidirectional=False"):
+        LMConfig(encoder="transformer", bidirectional=True)
+    with pytest.raises(ValueError, match="needs hidden_size == embedding_size"):
+        LMConfig(encoder="transformer", tie_weights=True, hidden_size=64, embedding_size=32)
+    with pytest.raises(ValueError, match="dropout_hidden acts between recurrent layers"):
+        LMConfig(encoder="mlp", dropout_hidden=0.2)
+    with pytest.raises(ValueError, match="set dropout_hidden"):
+        LMConfig(dropout=0.2)

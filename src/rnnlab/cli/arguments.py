@@ -16,6 +16,7 @@ from typing import Any
 
 # flags shared by the task commands: argparse dest -> (section, field)
 MODEL_FLAGS = {
+    "encoder": ("model", "encoder"),
     "cell": ("model", "cell"),
     "hidden_size": ("model", "hidden_size"),
     "num_layers": ("model", "num_layers"),
@@ -43,6 +44,8 @@ def add_training_flags(parser: argparse.ArgumentParser, *, model: bool = True) -
                         help="no progress bar or log lines (train.progress = false); results "
                              "are still printed")
     if model:
+        parser.add_argument("--encoder", help="model.encoder: rnn (any --cell), transformer, "
+                                              "cnn, mlp (see docs/comparison.md)")
         parser.add_argument("--cell", help="model.cell: elman-tanh, elman-relu, elman-sigmoid, "
                                            "lstm, gru (see `rnnlab cells`)")
         parser.add_argument("--hidden-size", type=int, help="model.hidden_size")

@@ -41,14 +41,17 @@ class DilatedConv(nn.Module):
         self.causal = causal
 
     def forward(self, x: Tensor, tail: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """x (B, C, T), tail (B, C, (k−1)·d) or None (zeros) -> (y (B, C', T), new tail)."""
+        """x (B, C, T), tail ((k−1)·d, B, C) or None (zeros) -> (y (B, C', T), new tail).
+
+        The tail is kept time-major, batch on dimension 1, like every state in rnnlab
+        (so ``select_rows`` picks a beam's rows from it as from an RNN's state)."""
         if not self.causal:
             left = self.context // 2
             return self.conv(F.pad(x, (left, self.context - left))), None
-        if tail is None:
-            tail = x.new_zeros(x.shape[0], x.shape[1], self.context)
-        xp = torch.cat([tail, x], dim=-1)  # (B, C, (k−1)·d + T)
-        return self.conv(xp), xp[..., xp.shape[-1] - self.context:]
+        past = (x.new_zeros(x.shape[0], x.shape[1], self.context) if tail is None
+                else tail.permute(1, 2, 0))  # (B, C, (k−1)·d)
+        xp = torch.cat([past, x], dim=-1)  # (B, C, (k−1)·d + T)
+        return self.conv(xp), xp[..., xp.shape[-1] - self.context:].permute(2, 0, 1)
 
 
 class TemporalBlock(nn.Module):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from torch import Tensor, nn
@@ -47,12 +47,14 @@ from rnnlab.models.window_mlp import WindowMLPEncoder, check_mlp
 class EncoderConfig:
     """The encoder fields every sequence model shares (subclass it for a model's config)."""
 
-    encoder: str = "rnn"  # "rnn" (any registered cell) or another registered encoder
+    encoder: str = "rnn"  # "rnn" (any registered cell), "transformer", "cnn", "mlp", or one
+    # added with register_encoder
     cell: str = "lstm"  # rnn: a registered cell name (rnnlab.cells.spec.cell_names())
     hidden_size: int = 128  # H: hidden units per direction (rnn) / model width (others)
     num_layers: int = 1  # L stacked layers
-    bidirectional: bool = False  # rnn: D = 2 (not for models that must not see the future)
-    dropout: float = 0.0  # between stacked layers
+    bidirectional: bool = False  # output t also sees the steps after t: BiRNN (D = 2), full
+    # attention, centred convolutions / window (not for models that must not see the future)
+    dropout: float = 0.0  # between stacked layers (rnn); inside every block (the others)
     forget_bias: float | None = None  # rnn: LSTM forget / GRU update gate bias (None: PyTorch)
     backend: str = "auto"  # rnn: "auto" (fused when equivalent), "explicit", "fused", …
     weight_drop: float = 0.0  # rnn: DropConnect on W_hh (Merity et al. 2018)
@@ -134,6 +136,17 @@ class RNNEncoder(nn.Module):
     def backend_used(self) -> str:
         return self.rnn.backend_used
 
+    def __getattr__(self, name: str) -> Any:
+        """The layer's attributes (``hidden_size``, ``weight_hh_l0`` …) read through the encoder,
+        so code written for a model holding the :class:`Recurrent` itself keeps working."""
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            rnn = self.__dict__["_modules"].get("rnn")
+            if rnn is None:
+                raise
+            return getattr(rnn, name)
+
 
 def _drop_rnn_prefix(module: nn.Module, state_dict: dict, prefix: str, metadata: Any) -> None:
     """state_dict post-hook: ``{prefix}rnn.weight_ih_l0`` -> ``{prefix}weight_ih_l0``."""
@@ -179,6 +192,12 @@ def register_encoder(name: str, builder: EncoderBuilder, *, check: EncoderCheck 
         CHECKS[name] = check
     else:
         CHECKS.pop(name, None)
+
+
+def encoder_config(config: EncoderConfig, **changes: Any) -> EncoderConfig:
+    """The encoder fields of a model's config (a subclass), as a plain EncoderConfig, changed."""
+    values = {f.name: getattr(config, f.name) for f in fields(EncoderConfig)}
+    return EncoderConfig(**{**values, **changes})
 
 
 def build_encoder(config: EncoderConfig, input_size: int, *, causal: bool = False) -> nn.Module:
