@@ -28,7 +28,7 @@ from rnnlab.config import from_dict, load_toml
 from rnnlab.training.batches import TaskBatches, window_chunks
 from rnnlab.training.callbacks import Callbacks
 from rnnlab.training.config import TrainConfig
-from rnnlab.training.distributed import init_distributed, wrap_ddp
+from rnnlab.training.distributed import all_reduce_sum, init_distributed, wrap_ddp
 from rnnlab.training.evaluate import evaluate_split
 from rnnlab.training.explosion import ExplosionWatch
 from rnnlab.training.metrics import numbers
@@ -116,7 +116,7 @@ class Trainer:
         return trainer
 
     def fit(self, resume: bool | None = None) -> dict[str, Any]:
-        """Train until the epochs or ``max_steps`` are done, early stopping, or a signal.
+        """Train until epochs, ``max_steps`` or ``max_seconds`` end, early stopping or a signal.
 
         Returns a summary: steps, epochs, why it stopped, last train loss, best and
         last validation metrics, run directory and last checkpoint.
@@ -177,6 +177,8 @@ class Trainer:
             while s.batch_index < len(batches):
                 if c.max_steps is not None and s.step >= c.max_steps:
                     return self._finish("max_steps", last_eval_step)
+                if self._out_of_time():
+                    return self._finish("max_seconds", last_eval_step)
                 self._train_step(batches, stop)
                 epoch_end = s.batch_index == len(batches)
                 if epoch_end:  # the position is the next epoch's start
@@ -203,6 +205,15 @@ class Trainer:
                 if epoch_end:
                     break
         return self._finish("completed", last_eval_step)
+
+    def _out_of_time(self) -> bool:
+        """``max_seconds`` of wall clock spent (every rank stops at the same step under DDP)."""
+        if self.config.max_seconds is None:
+            return False
+        over = self.state.wall_time() >= self.config.max_seconds
+        if self.dist.enabled:
+            over = all_reduce_sum([float(over)], self.dist, self.device)[0] > 0
+        return over
 
     def _finish(self, reason: str, last_eval_step: int) -> str:
         """The end of the run: a last evaluation and checkpoint unless they just happened."""

@@ -120,6 +120,7 @@ class TrainingState:
             "best_valid_loss": None if v.best_step is None else v.best,
             "best_step": v.best_step,
             "valid": v.last,
+            "wall_time": self.wall_time(),  # seconds since the run began, across resumes
         }
 
 
