@@ -47,6 +47,9 @@ class TaskKind:
     build: Callable[[RunConfig, Path], Task]  # reads the data, builds the model and the Task
     finish: Callable[[RunConfig, Path, Task], Any] | None = None  # after a completed fit
     description: str = ""
+    fit: Callable[[RunConfig, Path, Any], dict[str, Any]] | None = None  # a model fitted
+    # without gradient descent (the n-gram model counts): fit(config, run_dir, built) writes
+    # the run directory and returns the summary the Trainer would; no Trainer runs then
 
     @property
     def name(self) -> str:

@@ -21,8 +21,8 @@ NONFINITE = ("stop", "skip")
 # [train] fields a resumed run may NOT change, and why: each would make the checkpoint it
 # resumes from inconsistent with what runs next, or make config.toml untrue about the steps
 # already taken. Every other field may change on resume (lr, weight_decay, momentum, betas,
-# clipping, schedule settings, epochs, max_steps, max_seconds, patience, logging, device, ...): the new
-# value is used from the first resumed step on and recorded in metrics.jsonl.
+# clipping, schedule settings, epochs, max_steps, max_seconds, patience, logging, device, ...):
+# the new value is used from the first resumed step on and recorded in metrics.jsonl.
 FIXED_ON_RESUME = {
     "optimizer": "the checkpoint holds this optimizer's state (Adam moments, momentum "
                  "buffers, NT-ASGD averages)",
