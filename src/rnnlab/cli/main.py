@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "rnnlab.cli.lm",
     "rnnlab.cli.forecast",
     "rnnlab.cli.diagnose",
+    "rnnlab.cli.compare",
 )
 # small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)
 DEFAULT_THREADS = 1

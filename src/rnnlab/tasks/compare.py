@@ -1,0 +1,273 @@
+"""``rnnlab compare TASK``: the RNN beside its neighbours, same data, same budget, one report.
+
+    compare(CompareSpec("lm", ("elman", "lstm", "gru", "transformer", "ngram", "mlp", "cnn"),
+                        budget=parse_budget("10m"), config={"data": {"path": "…/ptb/ptb"}}),
+            "runs/compare-ptb")
+
+Every model is one run directory under the comparison's, trained by the one
+recipe (:func:`rnnlab.tasks.train`) from the same config: the shared sections
+(``[data]``, ``[train]``, ``[model]`` …) plus what the model's name sets —
+``elman``/``lstm``/``gru`` (or any registered cell) the recurrent encoder and
+its cell, ``transformer``/``cnn``/``mlp`` the encoder, ``ngram`` (``ngram3`` …)
+the counted Kneser–Ney model (language models only). ``NAME:section.field=value``
+overrides reach one model only (``transformer:train.lr=3e-4``). The budget is
+wall clock (``train.max_seconds``: evaluations count) or optimizer steps
+(``train.max_steps``), the same for all; the epochs are then unlimited unless
+the config sets them. Everything is checked before the first model trains.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnlab.cells.spec import cell_names
+from rnnlab.config import ConfigError, load_toml
+from rnnlab.evaluation.agreement import agreement_accuracy, read_agreement
+from rnnlab.evaluation.compare_report import CompareEntry, agreement_summary, write_compare_report
+from rnnlab.models.encoders import ENCODERS
+from rnnlab.tasks.config import RunConfig
+from rnnlab.tasks.registry import resolve_config
+from rnnlab.tasks.run import check_new_run_dir, train
+from rnnlab.training.metrics import read_metrics
+
+TASKS = ("lm", "forecast")
+ALIASES = {"elman": "elman-tanh"}  # the courses' plain Elman network
+_NGRAM = re.compile(r"ngram(\d)?")
+_BUDGET = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|steps?)\s*", re.I)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The same training budget for every model: wall-clock seconds or optimizer steps."""
+
+    seconds: float | None = None
+    steps: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.seconds:g} s of wall clock" if self.seconds else f"{self.steps} steps"
+
+
+def parse_budget(text: str) -> Budget:
+    """"10m", "90s", "1.5h" (wall clock) or "500steps" -> a Budget."""
+    match = _BUDGET.fullmatch(text)
+    if match is None:
+        raise ValueError(f"--budget: expected e.g. 10m, 90s, 1.5h or 500steps, got {text!r}")
+    value, unit = float(match[1]), match[2].lower()
+    if unit.startswith("step"):
+        if value != int(value) or value < 1:
+            raise ValueError(f"--budget: expected a whole number of steps >= 1, got {text!r}")
+        return Budget(steps=int(value))
+    if value <= 0:
+        raise ValueError(f"--budget: expected a positive time, got {text!r}")
+    return Budget(seconds=value * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[unit])
+
+
+@dataclass(frozen=True)
+class CompareSpec:
+    """What to compare: the task, the models, the budget and the shared config."""
+
+    task: str  # "lm" or "forecast"
+    models: tuple[str, ...]  # names: elman, lstm, gru, transformer, cnn, mlp, ngram, any cell
+    budget: Budget | None = None  # None: the config's own epochs / max_steps
+    config: Mapping[str, Any] = field(default_factory=dict)  # shared sections (no [task])
+    overrides: tuple[str, ...] = ()  # section.field=value, or NAME:section.field=value
+    agreement_data: Path | None = None  # NAME.text + NAME.gold for the LM agreement probe
+
+
+def model_fields(task: str, name: str) -> tuple[str, dict[str, Any]]:
+    """(task kind, [model] fields) that the model name ``name`` stands for."""
+    ngram = _NGRAM.fullmatch(name)
+    if ngram:
+        if task != "lm":
+            raise ValueError(f"--models: {name!r} is a language model; the {task!r} task has "
+                             "its own baselines in every report")
+        return "ngram", {"order": int(ngram[1] or 5)}
+    if name in ENCODERS and name != "rnn":
+        return task, {"encoder": name}
+    cell = ALIASES.get(name, name)
+    if cell in cell_names():
+        return task, {"encoder": "rnn", "cell": cell}
+    raise ValueError(f"--models: unknown model {name!r}; expected elman, a cell "
+                     f"({', '.join(cell_names())}), {', '.join(e for e in ENCODERS if e != 'rnn')}"
+                     + (" or ngram (ngram3 …)" if task == "lm" else ""))
+
+
+def run_configs(spec: CompareSpec) -> dict[str, RunConfig]:
+    """Each model's whole run config, typed and checked (nothing is read or written)."""
+    if spec.task not in TASKS:
+        raise ValueError(f"compare: expected a task in {TASKS}, got {spec.task!r}")
+    if not spec.models or len(set(spec.models)) != len(spec.models):
+        raise ValueError(f"--models: expected distinct model names, got {list(spec.models)}")
+    shared = [o for o in spec.overrides if not _own(o)]
+    configs = {}
+    for name in spec.models:
+        kind, fields = model_fields(spec.task, name)
+        raw = copy.deepcopy(dict(spec.config))
+        if kind == "ngram":  # counts: only the data is shared
+            raw = {"data": raw.get("data", {}), "model": fields}
+            mine = [o for o in shared if o.startswith("data.")]
+        else:
+            raw["model"] = {**raw.get("model", {}), **fields}
+            train = raw.setdefault("train", {})
+            if spec.budget is not None:
+                train.setdefault("epochs", 10**6)  # the budget ends the run, not the epochs
+                train["max_seconds" if spec.budget.seconds else "max_steps"] = (
+                    spec.budget.seconds or spec.budget.steps)
+            mine = list(shared)
+        mine += [o.split(":", 1)[1] for o in spec.overrides if _own(o) == name]
+        try:
+            configs[name] = resolve_config(raw, kind=kind, overrides=mine)
+        except ValueError as err:
+            raise ConfigError(f"model {name!r}: {err}") from None
+    unknown = {_own(o) for o in spec.overrides if _own(o)} - set(spec.models)
+    if unknown:
+        raise ValueError(f"--set for models not compared: {sorted(unknown)}")
+    return configs
+
+
+def _own(override: str) -> str | None:
+    """The model an override is for (``lstm:train.lr=1``), or None for all models."""
+    head = override.split("=", 1)[0]
+    return head.split(":", 1)[0] if ":" in head else None
+
+
+def compare(spec: CompareSpec, out_dir: str | Path) -> Path:
+    """Train every model of ``spec`` into ``out_dir/<name>``; write the report; its path."""
+    out_dir = Path(out_dir)
+    configs = run_configs(spec)
+    for name in configs:
+        check_new_run_dir(out_dir / name)
+    items = None
+    if spec.agreement_data is not None:
+        if spec.task != "lm":
+            raise ValueError("--agreement-data: the agreement probe is for language models")
+        read_agreement(spec.agreement_data)  # a bad file fails now, not after the training
+        items = spec.agreement_data
+    entries = [_run(name, config, out_dir / name, items) for name, config in configs.items()]
+    first = next(iter(configs.values()))
+    notes = [f"Task {spec.task!r}, data {_data_path(first)}; budget per model: "
+             f"{spec.budget.describe() if spec.budget else 'the config epochs / max_steps'}.",
+             "Every model trained by the one recipe (rnnlab.tasks.train) on the same data; "
+             "parameters are trainable numbers (n-gram: stored keys and counts)."]
+    if spec.task == "lm":
+        return write_compare_report(out_dir, "Language models compared", notes, entries,
+                                    _curve_metric(entries), log_y=True)
+    baselines = _forecast_baselines(out_dir / next(iter(configs)))
+    return write_compare_report(out_dir, "Forecasters compared", notes, entries,
+                                _curve_metric(entries), baselines=baselines)
+
+
+def _data_path(config: RunConfig) -> Any:
+    data = config.sections.get("data")
+    return getattr(data, "path", data)
+
+
+def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None) -> CompareEntry:
+    result = train(config, run_dir)
+    summary = result.summary
+    records = read_metrics(run_dir) if (run_dir / "metrics.jsonl").is_file() else []
+    steps = [r["items"] / r["items_per_s"] for r in records
+             if r.get("split") == "train" and r.get("items_per_s")]
+    metric = _metric_name(records)
+    curve = [(r["wall_time"], r[metric]) for r in records
+             if r.get("split") == "valid" and r.get(metric) is not None]
+    model, what, tokenizer, scores = _loaded(config, run_dir, result.report)
+    entry = CompareEntry(
+        name, what, _parameters(model), int(summary.get("steps", 0)),
+        float(summary.get("wall_time", 0.0)), statistics.fmean(steps) if steps else None,
+        str(summary.get("stopped")), scores, curve)
+    if agreement is not None:
+        items = read_agreement(agreement, lowercase=getattr(tokenizer, "lowercase", False))
+        entry.agreement = agreement_summary(agreement_accuracy(model, tokenizer, items))
+    return entry
+
+
+def _metric_name(records: Iterable[dict[str, Any]]) -> str:
+    valid = [r for r in records if r.get("split") == "valid"]
+    for key in ("perplexity", "bpc", "rmse_scaled"):
+        if any(key in r for r in valid):
+            return key
+    return "loss"
+
+
+def _curve_metric(entries: list[CompareEntry]) -> str:
+    names = {k for e in entries for k in e.scores}
+    return "perplexity" if "test perplexity" in names or "valid perplexity" in names else (
+        "bpc" if any("bpc" in k for k in names) else "loss")
+
+
+def _loaded(config: RunConfig, run_dir: Path, report: Any) -> tuple[Any, str, Any, dict]:
+    """(model, a description, tokenizer or None, final scores) of a finished run."""
+    if config.kind == "ngram":
+        from rnnlab.data.text.factory import load_tokenizer
+        from rnnlab.models.ngram import KneserNeyLM
+
+        model = KneserNeyLM.load(run_dir)
+        return (model, f"{model.order}-gram, modified Kneser–Ney",
+                load_tokenizer(run_dir / "tokenizer.json"), _lm_scores(report))
+    if config.kind == "lm":
+        from rnnlab.tasks.lm import load_lm
+
+        lm = load_lm(run_dir, "best")
+        return lm.model, _describe(config["model"]), lm.tokenizer, _lm_scores(report)
+    from rnnlab.tasks.forecast import load_run
+
+    run = load_run(run_dir)
+    overall = next(iter(report["overall"].values()))  # the model's row comes first
+    scores = {f"{report['split']} {k}": overall[k] for k in ("mae", "rmse", "mase")
+              if k in overall}
+    return run.model, _describe(config["model"]), None, scores
+
+
+def _lm_scores(report: Any) -> dict[str, float]:
+    scores = {}
+    for evaluation in report or []:
+        key = "bpc" if evaluation.level == "char" else "perplexity"
+        value = (evaluation.model.bits_per_token if key == "bpc"
+                 else evaluation.model.perplexity)
+        scores[f"{evaluation.split} {key}"] = value
+    return scores
+
+
+def _describe(model: Any) -> str:
+    size = f"{model.num_layers}×{model.hidden_size}"
+    if model.encoder == "rnn":
+        return f"{model.cell}, {size}"
+    extra = {"transformer": f", {model.num_heads} heads", "cnn": f", k={model.kernel_size}",
+             "mlp": f", window {model.window}"}.get(model.encoder, "")
+    return f"{model.encoder}, {size}{extra}"
+
+
+def _parameters(model: Any) -> int:
+    if hasattr(model, "parameters"):
+        return sum(p.numel() for p in model.parameters())
+    return model.num_parameters()
+
+
+def _forecast_baselines(run_dir: Path) -> dict[str, dict[str, float]]:
+    """The baselines every forecast report scores (same windows for every model)."""
+    import json
+
+    result = json.loads((run_dir / "evaluation.json").read_text(encoding="utf-8"))
+    names = {"persistence", "seasonal_naive", "linear_ar"}
+    return {n: {f"{result['split']} {k}": v for k, v in s.items() if k in ("mae", "rmse", "mase")}
+            for n, s in result["overall"].items() if n in names}
+
+
+def read_base_config(path: Path | None, task: str) -> dict[str, Any]:
+    """The shared config file (its [task], if any, must name ``task``)."""
+    raw = load_toml(path) if path is not None else {}
+    named = raw.pop("task", {}).get("kind")
+    if named not in (None, task):
+        raise ValueError(f"{path}: [task] kind = {named!r}, but this compares {task!r} models")
+    return raw
+
+
+__all__ = ["Budget", "CompareSpec", "compare", "model_fields", "parse_budget",
+           "read_base_config", "run_configs"]
