@@ -35,7 +35,9 @@ def test_budgets_parse_to_seconds_or_steps():
     assert parse_budget("1.5h") == Budget(seconds=5400.0)
     assert parse_budget("90s").describe() == "90 s of wall clock"
     assert parse_budget("500steps") == Budget(steps=500)
-    for bad in ("10", "ten minutes", "0s", "2.5steps"):
+    assert parse_budget("cpu:2m") == Budget(seconds=120.0, cpu=True)
+    assert parse_budget("cpu:2m").train_field == "max_cpu_seconds"
+    for bad in ("10", "ten minutes", "0s", "2.5steps", "cpu:5steps"):
         with pytest.raises(ValueError, match="--budget"):
             parse_budget(bad)
 

@@ -27,10 +27,11 @@ class CompareEntry:
     params: int  # trainable parameters (n-gram: stored counts and keys)
     steps: int  # optimizer steps (0: counted, not trained)
     seconds: float  # wall clock of training (or counting), evaluations included
+    cpu_seconds: float  # CPU time of the training process over the same span
     seconds_per_step: float | None  # mean time of one optimizer step
     stopped: str  # completed, max_seconds, max_steps, early_stopping …
     scores: dict[str, float]  # the task's final numbers (test perplexity, MAE …)
-    curve: list[tuple[float, float]] = field(default_factory=list)  # (seconds, valid metric)
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (s, valid metric)
     agreement: dict[str, Any] | None = None  # accuracy, scored, by_attractors {n: accuracy}
 
 
@@ -57,8 +58,9 @@ def markdown_rows(headers: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
-def plot_curves(path: Path, entries: list[CompareEntry], metric: str, log_y: bool) -> Path | None:
-    """Validation ``metric`` against wall-clock seconds, one line (or point) per model."""
+def plot_curves(path: Path, entries: list[CompareEntry], metric: str, log_y: bool,
+                clock: str = "wall_time") -> Path | None:
+    """Validation ``metric`` against seconds of ``clock``, one line (or point) per model."""
     if not any(e.curve for e in entries):
         return None
     import matplotlib
@@ -73,8 +75,9 @@ def plot_curves(path: Path, entries: list[CompareEntry], metric: str, log_y: boo
             style = "*" if len(xs) == 1 else "o-"
             ax.plot(xs, ys, style, color=f"C{i % 10}", label=entry.name, ms=8 if
                     len(xs) == 1 else 3, lw=1.2)
-    ax.set(xlabel="wall-clock seconds of training", ylabel=f"validation {metric}",
-           title=f"validation {metric} against time")
+    what = "CPU" if clock == "cpu_time" else "wall-clock"
+    ax.set(xlabel=f"{what} seconds of training", ylabel=f"validation {metric}",
+           title=f"validation {metric} against {what} time")
     if log_y:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
@@ -89,15 +92,16 @@ def plot_curves(path: Path, entries: list[CompareEntry], metric: str, log_y: boo
 def write_compare_report(out_dir: str | Path, title: str, notes: list[str],
                          entries: list[CompareEntry], metric: str, *,
                          baselines: dict[str, dict[str, float]] | None = None,
-                         log_y: bool = False) -> Path:
+                         clock: str = "wall_time", log_y: bool = False) -> Path:
     """compare.md, compare.json and the curves plot in ``out_dir``; returns compare.md."""
     out_dir = Path(out_dir)
     keys = list(dict.fromkeys(k for e in entries for k in e.scores))
-    headers = ["model", "what", "parameters", "steps", "train s", "s/step", "stopped", *keys]
-    rows = [[e.name, e.what, e.params, e.steps, e.seconds, e.seconds_per_step, e.stopped,
-             *(e.scores.get(k) for k in keys)] for e in entries]
+    headers = ["model", "what", "parameters", "steps", "wall s", "CPU s", "s/step", "stopped",
+               *keys]
+    rows = [[e.name, e.what, e.params, e.steps, e.seconds, e.cpu_seconds, e.seconds_per_step,
+             e.stopped, *(e.scores.get(k) for k in keys)] for e in entries]
     for name, scores in (baselines or {}).items():
-        rows.append([name, "baseline", "–", "–", "–", "–", "–", *(scores.get(k) for k in keys)])
+        rows.append([name, "baseline", *["–"] * 6, *(scores.get(k) for k in keys)])
     lines = [f"# {title}", "", *notes, "", *markdown_rows(headers, rows), ""]
     probed = [e for e in entries if e.agreement]
     if probed:
@@ -111,12 +115,13 @@ def write_compare_report(out_dir: str | Path, title: str, notes: list[str],
             [[e.name, *(e.agreement["by_attractors"].get(n) for n in columns),
               e.agreement["accuracy"], e.agreement["skipped"]] for e in probed])
         lines.append("")
-    plot = plot_curves(out_dir / "plots" / "compare_curves.png", entries, metric, log_y)
+    plot = plot_curves(out_dir / "plots" / "compare_curves.png", entries, metric, log_y, clock)
     if plot is not None:
-        lines += [f"![validation {metric} against wall-clock time](plots/{plot.name})", ""]
+        lines += [f"![validation {metric} against time](plots/{plot.name})", ""]
     path = out_dir / "compare.md"
     path.write_text("\n".join(lines), encoding="utf-8")
-    data = {"title": title, "notes": notes, "metric": metric, "baselines": baselines or {},
+    data = {"title": title, "notes": notes, "metric": metric, "clock": clock,
+            "baselines": baselines or {},
             "models": [asdict(e) for e in entries]}
     (out_dir / "compare.json").write_text(json.dumps(data, indent=2, default=str),
                                           encoding="utf-8")

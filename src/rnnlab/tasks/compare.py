@@ -11,9 +11,11 @@ recipe (:func:`rnnlab.tasks.train`) from the same config: the shared sections
 its cell, ``transformer``/``cnn``/``mlp`` the encoder, ``ngram`` (``ngram3`` …)
 the counted Kneser–Ney model (language models only). ``NAME:section.field=value``
 overrides reach one model only (``transformer:train.lr=3e-4``). The budget is
-wall clock (``train.max_seconds``: evaluations count) or optimizer steps
-(``train.max_steps``), the same for all; the epochs are then unlimited unless
-the config sets them. Everything is checked before the first model trains.
+wall clock (``train.max_seconds``: evaluations count), CPU time of the training
+process (``cpu:10m``, ``train.max_cpu_seconds``: the fair clock on a shared
+machine) or optimizer steps (``train.max_steps``), the same for all; the epochs
+are then unlimited unless the config sets them. Everything is checked before the
+first model trains.
 """
 
 from __future__ import annotations
@@ -39,33 +41,45 @@ from rnnlab.training.metrics import read_metrics
 TASKS = ("lm", "forecast")
 ALIASES = {"elman": "elman-tanh"}  # the courses' plain Elman network
 _NGRAM = re.compile(r"ngram(\d)?")
-_BUDGET = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|steps?)\s*", re.I)
+_BUDGET = re.compile(r"\s*(cpu:)?\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|steps?)\s*", re.I)
 
 
 @dataclass(frozen=True)
 class Budget:
-    """The same training budget for every model: wall-clock seconds or optimizer steps."""
+    """The same training budget for every model: seconds (wall clock or CPU) or steps."""
 
     seconds: float | None = None
     steps: int | None = None
+    cpu: bool = False  # seconds of CPU time of the training process, not of wall clock
 
     def describe(self) -> str:
-        return f"{self.seconds:g} s of wall clock" if self.seconds else f"{self.steps} steps"
+        if self.seconds is None:
+            return f"{self.steps} steps"
+        return f"{self.seconds:g} s of {'CPU time' if self.cpu else 'wall clock'}"
+
+    @property
+    def train_field(self) -> str:
+        """The [train] field that enforces it."""
+        if self.seconds is None:
+            return "max_steps"
+        return "max_cpu_seconds" if self.cpu else "max_seconds"
 
 
 def parse_budget(text: str) -> Budget:
-    """"10m", "90s", "1.5h" (wall clock) or "500steps" -> a Budget."""
+    """"10m", "90s", "1.5h" (wall clock), "cpu:10m" (CPU time) or "500steps" -> a Budget."""
     match = _BUDGET.fullmatch(text)
     if match is None:
-        raise ValueError(f"--budget: expected e.g. 10m, 90s, 1.5h or 500steps, got {text!r}")
-    value, unit = float(match[1]), match[2].lower()
+        raise ValueError(f"--budget: expected e.g. 10m, 90s, 1.5h, cpu:10m or 500steps, "
+                         f"got {text!r}")
+    cpu, value, unit = bool(match[1]), float(match[2]), match[3].lower()
     if unit.startswith("step"):
-        if value != int(value) or value < 1:
+        if value != int(value) or value < 1 or cpu:
             raise ValueError(f"--budget: expected a whole number of steps >= 1, got {text!r}")
         return Budget(steps=int(value))
     if value <= 0:
         raise ValueError(f"--budget: expected a positive time, got {text!r}")
-    return Budget(seconds=value * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[unit])
+    return Budget(seconds=value * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[unit],
+                  cpu=cpu)
 
 
 @dataclass(frozen=True)
@@ -117,8 +131,7 @@ def run_configs(spec: CompareSpec) -> dict[str, RunConfig]:
             train = raw.setdefault("train", {})
             if spec.budget is not None:
                 train.setdefault("epochs", 10**6)  # the budget ends the run, not the epochs
-                train["max_seconds" if spec.budget.seconds else "max_steps"] = (
-                    spec.budget.seconds or spec.budget.steps)
+                train[spec.budget.train_field] = spec.budget.seconds or spec.budget.steps
             mine = list(shared)
         mine += [o.split(":", 1)[1] for o in spec.overrides if _own(o) == name]
         try:
@@ -149,7 +162,9 @@ def compare(spec: CompareSpec, out_dir: str | Path) -> Path:
             raise ValueError("--agreement-data: the agreement probe is for language models")
         read_agreement(spec.agreement_data)  # a bad file fails now, not after the training
         items = spec.agreement_data
-    entries = [_run(name, config, out_dir / name, items) for name, config in configs.items()]
+    clock = "cpu_time" if spec.budget is not None and spec.budget.cpu else "wall_time"
+    entries = [_run(name, config, out_dir / name, items, clock)
+               for name, config in configs.items()]
     first = next(iter(configs.values()))
     notes = [f"Task {spec.task!r}, data {_data_path(first)}; budget per model: "
              f"{spec.budget.describe() if spec.budget else 'the config epochs / max_steps'}.",
@@ -157,10 +172,10 @@ def compare(spec: CompareSpec, out_dir: str | Path) -> Path:
              "parameters are trainable numbers (n-gram: stored keys and counts)."]
     if spec.task == "lm":
         return write_compare_report(out_dir, "Language models compared", notes, entries,
-                                    _curve_metric(entries), log_y=True)
+                                    _curve_metric(entries), clock=clock, log_y=True)
     baselines = _forecast_baselines(out_dir / next(iter(configs)))
     return write_compare_report(out_dir, "Forecasters compared", notes, entries,
-                                _curve_metric(entries), baselines=baselines)
+                                _curve_metric(entries), clock=clock, baselines=baselines)
 
 
 def _data_path(config: RunConfig) -> Any:
@@ -168,19 +183,21 @@ def _data_path(config: RunConfig) -> Any:
     return getattr(data, "path", data)
 
 
-def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None) -> CompareEntry:
+def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None,
+         clock: str) -> CompareEntry:
     result = train(config, run_dir)
     summary = result.summary
     records = read_metrics(run_dir) if (run_dir / "metrics.jsonl").is_file() else []
     steps = [r["items"] / r["items_per_s"] for r in records
              if r.get("split") == "train" and r.get("items_per_s")]
     metric = _metric_name(records)
-    curve = [(r["wall_time"], r[metric]) for r in records
-             if r.get("split") == "valid" and r.get(metric) is not None]
+    curve = [(r[clock], r[metric]) for r in records
+             if r.get("split") == "valid" and r.get(metric) is not None and clock in r]
     model, what, tokenizer, scores = _loaded(config, run_dir, result.report)
     entry = CompareEntry(
         name, what, _parameters(model), int(summary.get("steps", 0)),
-        float(summary.get("wall_time", 0.0)), statistics.fmean(steps) if steps else None,
+        float(summary.get("wall_time", 0.0)), float(summary.get("cpu_time", 0.0)),
+        statistics.fmean(steps) if steps else None,
         str(summary.get("stopped")), scores, curve)
     if agreement is not None:
         items = read_agreement(agreement, lowercase=getattr(tokenizer, "lowercase", False))

@@ -60,10 +60,10 @@ def fit(config: RunConfig, run_dir: Path, run: NGramRun) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / CONFIG_FILE, tomli_w.dumps(config.to_dict()))
     run.data.tokenizer.save(run_dir / TOKENIZER_FILE)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run.model = KneserNeyLM.fit(run.data.ids["train"], run.data.tokenizer.vocab_size,
                                 config["model"])
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     run.model.save(run_dir, extra={"fit_seconds": round(seconds, 3),
                                    "train_tokens": len(run.data.ids["train"])})
     best = None
@@ -75,13 +75,14 @@ def fit(config: RunConfig, run_dir: Path, run: NGramRun) -> dict[str, Any]:
             best = score.loss
             log.write({"step": 0, "epoch": 0, "split": "valid", "loss": score.loss,
                        "perplexity": score.perplexity, "bits_per_token": score.bits_per_token,
-                       "best": True, "wall_time": seconds})
+                       "best": True, "wall_time": seconds, "cpu_time": cpu})
         log.sync()
     finally:
         log.close()
     return {"stopped": "completed", "steps": 0, "epochs": 0, "skipped_steps": 0,
             "best_valid_loss": best, "best_step": 0 if best is not None else None,
             "valid": None if best is None else {"loss": best}, "wall_time": seconds,
+            "cpu_time": cpu,
             "run_dir": str(run_dir), "last_checkpoint": None}
 
 

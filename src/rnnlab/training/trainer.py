@@ -116,7 +116,7 @@ class Trainer:
         return trainer
 
     def fit(self, resume: bool | None = None) -> dict[str, Any]:
-        """Train until epochs, ``max_steps`` or ``max_seconds`` end, early stopping or a signal.
+        """Train until epochs, ``max_steps`` or a time budget end, early stopping or a signal.
 
         Returns a summary: steps, epochs, why it stopped, last train loss, best and
         last validation metrics, run directory and last checkpoint.
@@ -178,7 +178,7 @@ class Trainer:
                 if c.max_steps is not None and s.step >= c.max_steps:
                     return self._finish("max_steps", last_eval_step)
                 if self._out_of_time():
-                    return self._finish("max_seconds", last_eval_step)
+                    return self._finish("time_budget", last_eval_step)
                 self._train_step(batches, stop)
                 epoch_end = s.batch_index == len(batches)
                 if epoch_end:  # the position is the next epoch's start
@@ -207,11 +207,10 @@ class Trainer:
         return self._finish("completed", last_eval_step)
 
     def _out_of_time(self) -> bool:
-        """``max_seconds`` of wall clock spent (every rank stops at the same step under DDP)."""
-        if self.config.max_seconds is None:
-            return False
-        over = self.state.wall_time() >= self.config.max_seconds
-        if self.dist.enabled:
+        """``max_seconds`` / ``max_cpu_seconds`` spent (all ranks stop at one step under DDP)."""
+        c = self.config
+        over = self.state.out_of_time(c.max_seconds, c.max_cpu_seconds)
+        if self.dist.enabled and (c.max_seconds or c.max_cpu_seconds):
             over = all_reduce_sum([float(over)], self.dist, self.device)[0] > 0
         return over
 
@@ -243,7 +242,8 @@ class Trainer:
                   out.next_anchor)  # cut the graph at the chunk edge (truncated BPTT)
         record.update(loss=out.loss, lr=lr, grad_norm=out.grad_norm, items=out.items,
                       items_per_s=out.items / max(out.seconds, 1e-9),
-                      wall_time=s.wall_time(), **numbers(out.result.metrics),
+                      wall_time=s.wall_time(), cpu_time=s.cpu_time(),
+                      **numbers(out.result.metrics),
                       **{f"grad_norm/{k}": v for k, v in out.parameter_norms.items()})
         if s.watch.observe(out.grad_norm):  # (fp16: an inf norm the scaler skipped is not)
             record["exploding"] = True
@@ -274,7 +274,7 @@ class Trainer:
         metrics = self.evaluate("valid")
         improved = s.validation.update(s.step, metrics)
         record = {"step": s.step, "epoch": s.step_epoch, "split": "valid", **numbers(metrics),
-                  "best": improved, "wall_time": s.wall_time()}
+                  "best": improved, "wall_time": s.wall_time(), "cpu_time": s.cpu_time()}
         finite = math.isfinite(metrics["loss"])
         if not finite:
             record["nonfinite"] = True
