@@ -6,7 +6,8 @@ without importing the family (no import cycle):
 * :class:`ConfigSchema` — the sections a run of this task reads (each a typed
   frozen dataclass), its ``[train]`` defaults and the cross-section checks;
 * :class:`TaskKind` — the schema plus how to build the :class:`rnnlab.training.Task`
-  the trainer runs and what to do once training has finished (evaluate, report).
+  the trainer runs, what to do once training has finished (evaluate, report), and
+  how to rebuild the trained model from a run directory.
 
 Each family module (``rnnlab.tasks.lm`` …) defines one ``KIND``; the registry
 (:mod:`rnnlab.tasks.registry`) finds it by name.
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from torch import nn
+
     from rnnlab.tasks.config import RunConfig
     from rnnlab.training.task import Task
 
@@ -50,6 +53,8 @@ class TaskKind:
     fit: Callable[[RunConfig, Path, Any], dict[str, Any]] | None = None  # a model fitted
     # without gradient descent (the n-gram model counts): fit(config, run_dir, built) writes
     # the run directory and returns the summary the Trainer would; no Trainer runs then
+    load_model: Callable[[Path, str], nn.Module] | None = None  # (run_dir, "best" | "last") ->
+    # the trained model, rebuilt from the run's files (diagnostics inspect runs through it)
 
     @property
     def name(self) -> str:
