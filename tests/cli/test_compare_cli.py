@@ -19,3 +19,14 @@ def test_compare_forecast_adds_the_baselines(series_csv, tmp_path):
     data = json.loads((out / "compare.json").read_text())
     assert {"persistence", "linear_ar"} <= set(data["baselines"])
     assert all("test mae" in m["scores"] for m in data["models"])
+
+
+def test_encoder_flag_maps_onto_model_encoder_in_every_training_command():
+    from rnnlab.cli.arguments import MODEL_FLAGS, flag_values
+    from rnnlab.cli.lm import LM_FLAGS
+    from rnnlab.cli.main import build_parser
+
+    parser = build_parser()
+    for argv, table in ((["lm", "train", "--encoder", "cnn"], LM_FLAGS),
+                        (["train", "x.toml", "--encoder", "cnn"], MODEL_FLAGS)):
+        assert flag_values(parser.parse_args(argv), table)[("model", "encoder")] == "cnn"

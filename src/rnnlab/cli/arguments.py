@@ -99,8 +99,11 @@ def run_training(args: argparse.Namespace, kind: str | None,
               f"the last checkpoint is saved. Finish it with: rnnlab "
               f"{_command(kind)} --resume {result.run_dir}", file=sys.stderr)
         return 130 if result.interrupted == "SIGINT" else 143
-    print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
-          f"run directory {result.run_dir}")
+    if result.summary.get("last_checkpoint") is None and not result.summary["steps"]:
+        print(f"fitted (counted, no training steps); run directory {result.run_dir}")
+    else:
+        print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
+              f"run directory {result.run_dir}")
     return result
 
 
