@@ -94,3 +94,18 @@ def test_config_and_input_errors():
         NGramConfig(discounts=(1.5, 1.0, 1.0))
     with pytest.raises(ValueError, match="token ids in"):
         KneserNeyLM.fit([0, 5], 4)
+
+
+def test_kn5_on_penn_treebank_lands_at_the_published_figure(shared_data):
+    """Mikolov et al. (2011) report KN5 test perplexity 141.2 on this corpus (SRILM); the
+    golden number is this implementation's, on the lm task's own test predictions."""
+    from rnnlab.data.text import WordTokenizer, load_corpus
+    from rnnlab.evaluation.language import evaluate_counts_stream
+
+    corpus = load_corpus(shared_data / "ptb" / "ptb")
+    tokenizer = WordTokenizer.build(corpus.train)
+    model = KneserNeyLM.fit(tokenizer.encode_lines(corpus.train), len(tokenizer))
+    score = evaluate_counts_stream(model, tokenizer.encode_lines(corpus.test), batch_size=10)
+    assert score.tokens == 82420
+    assert score.perplexity == pytest.approx(141.06, abs=0.01)
+    assert abs(score.perplexity - 141.2) < 0.5

@@ -28,7 +28,8 @@ class CompareEntry:
     steps: int  # optimizer steps (0: counted, not trained)
     seconds: float  # wall clock of training (or counting), evaluations included
     cpu_seconds: float  # CPU time of the training process over the same span
-    seconds_per_step: float | None  # mean time of one optimizer step
+    seconds_per_step: float | None  # median wall time of one optimizer step
+    cpu_per_step: float | None  # median CPU time of one (between two consecutive steps)
     stopped: str  # completed, max_seconds, max_steps, early_stopping …
     scores: dict[str, float]  # the task's final numbers (test perplexity, MAE …)
     curve: list[tuple[float, float]] = field(default_factory=list)  # (s, valid metric)
@@ -96,12 +97,12 @@ def write_compare_report(out_dir: str | Path, title: str, notes: list[str],
     """compare.md, compare.json and the curves plot in ``out_dir``; returns compare.md."""
     out_dir = Path(out_dir)
     keys = list(dict.fromkeys(k for e in entries for k in e.scores))
-    headers = ["model", "what", "parameters", "steps", "wall s", "CPU s", "s/step", "stopped",
-               *keys]
+    headers = ["model", "what", "parameters", "steps", "wall s", "CPU s", "s/step",
+               "CPU s/step", "stopped", *keys]
     rows = [[e.name, e.what, e.params, e.steps, e.seconds, e.cpu_seconds, e.seconds_per_step,
-             e.stopped, *(e.scores.get(k) for k in keys)] for e in entries]
+             e.cpu_per_step, e.stopped, *(e.scores.get(k) for k in keys)] for e in entries]
     for name, scores in (baselines or {}).items():
-        rows.append([name, "baseline", *["–"] * 6, *(scores.get(k) for k in keys)])
+        rows.append([name, "baseline", *["–"] * 7, *(scores.get(k) for k in keys)])
     lines = [f"# {title}", "", *notes, "", *markdown_rows(headers, rows), ""]
     probed = [e for e in entries if e.agreement]
     if probed:

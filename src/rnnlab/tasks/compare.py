@@ -188,8 +188,10 @@ def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None,
     result = train(config, run_dir)
     summary = result.summary
     records = read_metrics(run_dir) if (run_dir / "metrics.jsonl").is_file() else []
-    steps = [r["items"] / r["items_per_s"] for r in records
-             if r.get("split") == "train" and r.get("items_per_s")]
+    train = [r for r in records if r.get("split") == "train" and r.get("items_per_s")]
+    steps = [r["items"] / r["items_per_s"] for r in train]  # wall seconds of each step
+    cpu = [b["cpu_time"] - a["cpu_time"] for a, b in zip(train, train[1:], strict=False)
+           if "cpu_time" in a and "cpu_time" in b and b["step"] == a["step"] + 1]
     metric = _metric_name(records)
     curve = [(r[clock], r[metric]) for r in records
              if r.get("split") == "valid" and r.get(metric) is not None and clock in r]
@@ -197,7 +199,7 @@ def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None,
     entry = CompareEntry(
         name, what, _parameters(model), int(summary.get("steps", 0)),
         float(summary.get("wall_time", 0.0)), float(summary.get("cpu_time", 0.0)),
-        statistics.fmean(steps) if steps else None,
+        statistics.median(steps) if steps else None, statistics.median(cpu) if cpu else None,
         str(summary.get("stopped")), scores, curve)
     if agreement is not None:
         items = read_agreement(agreement, lowercase=getattr(tokenizer, "lowercase", False))
