@@ -25,6 +25,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -188,9 +189,9 @@ def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None,
     result = train(config, run_dir)
     summary = result.summary
     records = read_metrics(run_dir) if (run_dir / "metrics.jsonl").is_file() else []
-    train = [r for r in records if r.get("split") == "train" and r.get("items_per_s")]
-    steps = [r["items"] / r["items_per_s"] for r in train]  # wall seconds of each step
-    cpu = [b["cpu_time"] - a["cpu_time"] for a, b in zip(train, train[1:], strict=False)
+    trained = [r for r in records if r.get("split") == "train" and r.get("items_per_s")]
+    steps = [r["items"] / r["items_per_s"] for r in trained]  # wall seconds of each step
+    cpu = [b["cpu_time"] - a["cpu_time"] for a, b in pairwise(trained)
            if "cpu_time" in a and "cpu_time" in b and b["step"] == a["step"] + 1]
     metric = _metric_name(records)
     curve = [(r[clock], r[metric]) for r in records
