@@ -92,3 +92,67 @@ def test_compare_lm_end_to_end(tmp_path, capsys):
     report = (out / "compare.md").read_text()
     assert "by number of attractors" in report and (out / "plots" / "compare_curves.png").is_file()
     assert main(argv) == 2  # the runs exist: refused before anything trains again
+
+
+def test_any_task_whose_model_reads_through_an_encoder_can_be_compared(tmp_path):
+    """A task defined outside rnnlab (here: the sign of a sequence's sum) gets the same
+    comparison: its config inherits EncoderConfig, its kind rebuilds its model."""
+    from dataclasses import dataclass
+
+    import torch
+
+    from rnnlab.models.encoders import EncoderConfig, build_encoder
+    from rnnlab.tasks import ConfigSchema, TaskKind, register_task
+    from rnnlab.tasks.compare import compare
+    from rnnlab.tasks.registry import _KINDS
+    from rnnlab.training import StepResult, load_weights
+
+    @dataclass(frozen=True)
+    class SignConfig(EncoderConfig):
+        hidden_size: int = 8  # D
+
+    class SignModel(torch.nn.Module):
+        def __init__(self, config):
+            super().__init__()
+            self.encoder = build_encoder(config, 1)
+            self.head = torch.nn.Linear(self.encoder.output_size, 2)
+
+        def forward(self, x):  # (T, B, 1) -> (B, 2), read at the last step
+            return self.head(self.encoder(x)[0][-1])
+
+    class SignTask:
+        def __init__(self, config, run_dir):
+            self.model = SignModel(config["model"])
+            g = torch.Generator().manual_seed(0)
+            self.data = [torch.randn(6, 16, 1, generator=g) for _ in range(4)]
+
+        def batches(self, split, epoch):
+            return self.data[:3] if split == "train" else self.data[3:]
+
+        def step(self, x, state):
+            y = (x.sum(0)[:, 0] > 0).long()
+            return StepResult(torch.nn.functional.cross_entropy(self.model(x), y), items=16)
+
+        def eval_metrics(self, mean_loss):
+            return {"half": mean_loss / 2}
+
+    def load_model(run_dir, which):
+        from rnnlab.tasks import load_run_config
+
+        model = SignModel(load_run_config(run_dir)["model"])
+        load_weights(model, run_dir, which)
+        return model
+
+    register_task(TaskKind(ConfigSchema("sign", {"model": SignConfig}), SignTask,
+                           load_model=load_model))
+    try:
+        spec = CompareSpec("sign", ("gru", "mlp"), Budget(steps=2),
+                           overrides=("train.progress=false",))
+        compare(spec, tmp_path / "cmp")
+    finally:
+        del _KINDS["sign"]
+    rows = json.loads((tmp_path / "cmp" / "compare.json").read_text())["models"]
+    assert [r["name"] for r in rows] == ["gru", "mlp"]
+    assert all(r["steps"] == 2 and r["params"] > 0 and "valid half" in r["scores"] for r in rows)
+    with pytest.raises(ValueError, match="does not read its input through an encoder"):
+        run_configs(CompareSpec("recall", ("gru",)))

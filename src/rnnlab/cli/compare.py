@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "compare", help="train several models (RNNs, Transformer, CNN, MLP, n-gram) on one "
                         "task with one budget; one report")
-    parser.add_argument("task", choices=sorted(DEFAULT_MODELS), help="the task family")
+    parser.add_argument("task", help="the task family: lm, forecast, or any whose [model] "
+                                     "reads through an encoder")
     parser.add_argument("config", nargs="?", type=Path, metavar="CONFIG.toml",
                         help="the shared config (sections as in `rnnlab config TASK`)")
     parser.add_argument("--models", default=None,
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     if args.quiet:
         logging.getLogger("rnnlab").setLevel(logging.WARNING)
         overrides.append("train.progress=false")
-    models = tuple(m.strip() for m in (args.models or DEFAULT_MODELS[args.task]).split(","))
+    default = DEFAULT_MODELS.get(args.task, DEFAULT_MODELS["forecast"])
+    models = tuple(m.strip() for m in (args.models or default).split(","))
     spec = CompareSpec(args.task, models, parse_budget(args.budget) if args.budget else None,
                        config, tuple(overrides), args.agreement_data)
     out = args.run_dir or Path("runs") / f"compare-{args.task}"

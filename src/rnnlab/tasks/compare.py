@@ -22,24 +22,21 @@ from __future__ import annotations
 
 import copy
 import re
-import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from rnnlab.cells.spec import cell_names
 from rnnlab.config import ConfigError, load_toml
-from rnnlab.evaluation.agreement import agreement_accuracy, read_agreement
-from rnnlab.evaluation.compare_report import CompareEntry, agreement_summary, write_compare_report
-from rnnlab.models.encoders import ENCODERS
+from rnnlab.evaluation.agreement import read_agreement
+from rnnlab.evaluation.compare_report import write_compare_report
+from rnnlab.models.encoders import ENCODERS, EncoderConfig
+from rnnlab.tasks.compare_entries import curve_metric, forecast_baselines, run_entry
 from rnnlab.tasks.config import RunConfig
-from rnnlab.tasks.registry import resolve_config
+from rnnlab.tasks.registry import get_task, resolve_config
 from rnnlab.tasks.run import check_new_run_dir, train
-from rnnlab.training.metrics import read_metrics
 
-TASKS = ("lm", "forecast")
 ALIASES = {"elman": "elman-tanh"}  # the courses' plain Elman network
 _NGRAM = re.compile(r"ngram(\d)?")
 _BUDGET = re.compile(r"\s*(cpu:)?\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|steps?)\s*", re.I)
@@ -87,7 +84,7 @@ def parse_budget(text: str) -> Budget:
 class CompareSpec:
     """What to compare: the task, the models, the budget and the shared config."""
 
-    task: str  # "lm" or "forecast"
+    task: str  # "lm", "forecast", or any task whose [model] is an EncoderConfig
     models: tuple[str, ...]  # names: elman, lstm, gru, transformer, cnn, mlp, ngram, any cell
     budget: Budget | None = None  # None: the config's own epochs / max_steps
     config: Mapping[str, Any] = field(default_factory=dict)  # shared sections (no [task])
@@ -115,8 +112,10 @@ def model_fields(task: str, name: str) -> tuple[str, dict[str, Any]]:
 
 def run_configs(spec: CompareSpec) -> dict[str, RunConfig]:
     """Each model's whole run config, typed and checked (nothing is read or written)."""
-    if spec.task not in TASKS:
-        raise ValueError(f"compare: expected a task in {TASKS}, got {spec.task!r}")
+    model_section = get_task(spec.task).schema.sections.get("model")
+    if not (isinstance(model_section, type) and issubclass(model_section, EncoderConfig)):
+        raise ValueError(f"compare: the {spec.task!r} task's [model] does not read its input "
+                         "through an encoder (rnnlab.models.encoders); nothing to compare")
     if not spec.models or len(set(spec.models)) != len(spec.models):
         raise ValueError(f"--models: expected distinct model names, got {list(spec.models)}")
     shared = [o for o in spec.overrides if not _own(o)]
@@ -164,120 +163,30 @@ def compare(spec: CompareSpec, out_dir: str | Path) -> Path:
         read_agreement(spec.agreement_data)  # a bad file fails now, not after the training
         items = spec.agreement_data
     clock = "cpu_time" if spec.budget is not None and spec.budget.cpu else "wall_time"
-    entries = [_run(name, config, out_dir / name, items, clock)
-               for name, config in configs.items()]
+    entries = []
+    for name, config in configs.items():
+        result = train(config, out_dir / name)
+        entries.append(run_entry(name, config, result, items, clock))
     first = next(iter(configs.values()))
     notes = [f"Task {spec.task!r}, data {_data_path(first)}; budget per model: "
              f"{spec.budget.describe() if spec.budget else 'the config epochs / max_steps'}.",
              "Every model trained by the one recipe (rnnlab.tasks.train) on the same data; "
              "parameters are trainable numbers (n-gram: stored keys and counts)."]
+    metric = curve_metric(entries)
     if spec.task == "lm":
         return write_compare_report(out_dir, "Language models compared", notes, entries,
-                                    _curve_metric(entries), clock=clock, log_y=True)
-    baselines = _forecast_baselines(out_dir / next(iter(configs)))
-    return write_compare_report(out_dir, "Forecasters compared", notes, entries,
-                                _curve_metric(entries), clock=clock, baselines=baselines)
+                                    metric, clock=clock, log_y=True)
+    if spec.task == "forecast":
+        baselines = forecast_baselines(out_dir / next(iter(configs)))
+        return write_compare_report(out_dir, "Forecasters compared", notes, entries, metric,
+                                    clock=clock, baselines=baselines)
+    return write_compare_report(out_dir, f"Models compared on the {spec.task!r} task", notes,
+                                entries, metric, clock=clock)
 
 
 def _data_path(config: RunConfig) -> Any:
     data = config.sections.get("data")
     return getattr(data, "path", data)
-
-
-def _run(name: str, config: RunConfig, run_dir: Path, agreement: Path | None,
-         clock: str) -> CompareEntry:
-    result = train(config, run_dir)
-    summary = result.summary
-    records = read_metrics(run_dir) if (run_dir / "metrics.jsonl").is_file() else []
-    trained = [r for r in records if r.get("split") == "train" and r.get("items_per_s")]
-    steps = [r["items"] / r["items_per_s"] for r in trained]  # wall seconds of each step
-    cpu = [b["cpu_time"] - a["cpu_time"] for a, b in pairwise(trained)
-           if "cpu_time" in a and "cpu_time" in b and b["step"] == a["step"] + 1]
-    metric = _metric_name(records)
-    curve = [(r[clock], r[metric]) for r in records
-             if r.get("split") == "valid" and r.get(metric) is not None and clock in r]
-    model, what, tokenizer, scores = _loaded(config, run_dir, result.report)
-    entry = CompareEntry(
-        name, what, _parameters(model), int(summary.get("steps", 0)),
-        float(summary.get("wall_time", 0.0)), float(summary.get("cpu_time", 0.0)),
-        statistics.median(steps) if steps else None, statistics.median(cpu) if cpu else None,
-        str(summary.get("stopped")), scores, curve)
-    if agreement is not None:
-        items = read_agreement(agreement, lowercase=getattr(tokenizer, "lowercase", False))
-        entry.agreement = agreement_summary(agreement_accuracy(model, tokenizer, items))
-    return entry
-
-
-def _metric_name(records: Iterable[dict[str, Any]]) -> str:
-    valid = [r for r in records if r.get("split") == "valid"]
-    for key in ("perplexity", "bpc", "rmse_scaled"):
-        if any(key in r for r in valid):
-            return key
-    return "loss"
-
-
-def _curve_metric(entries: list[CompareEntry]) -> str:
-    names = {k for e in entries for k in e.scores}
-    return "perplexity" if "test perplexity" in names or "valid perplexity" in names else (
-        "bpc" if any("bpc" in k for k in names) else "loss")
-
-
-def _loaded(config: RunConfig, run_dir: Path, report: Any) -> tuple[Any, str, Any, dict]:
-    """(model, a description, tokenizer or None, final scores) of a finished run."""
-    if config.kind == "ngram":
-        from rnnlab.data.text.factory import load_tokenizer
-        from rnnlab.models.ngram import KneserNeyLM
-
-        model = KneserNeyLM.load(run_dir)
-        return (model, f"{model.order}-gram, modified Kneser–Ney",
-                load_tokenizer(run_dir / "tokenizer.json"), _lm_scores(report))
-    if config.kind == "lm":
-        from rnnlab.tasks.lm import load_lm
-
-        lm = load_lm(run_dir, "best")
-        return lm.model, _describe(config["model"]), lm.tokenizer, _lm_scores(report)
-    from rnnlab.tasks.forecast import load_run
-
-    run = load_run(run_dir)
-    overall = next(iter(report["overall"].values()))  # the model's row comes first
-    scores = {f"{report['split']} {k}": overall[k] for k in ("mae", "rmse", "mase")
-              if k in overall}
-    return run.model, _describe(config["model"]), None, scores
-
-
-def _lm_scores(report: Any) -> dict[str, float]:
-    scores = {}
-    for evaluation in report or []:
-        key = "bpc" if evaluation.level == "char" else "perplexity"
-        value = (evaluation.model.bits_per_token if key == "bpc"
-                 else evaluation.model.perplexity)
-        scores[f"{evaluation.split} {key}"] = value
-    return scores
-
-
-def _describe(model: Any) -> str:
-    size = f"{model.num_layers}×{model.hidden_size}"
-    if model.encoder == "rnn":
-        return f"{model.cell}, {size}"
-    extra = {"transformer": f", {model.num_heads} heads", "cnn": f", k={model.kernel_size}",
-             "mlp": f", window {model.window}"}.get(model.encoder, "")
-    return f"{model.encoder}, {size}{extra}"
-
-
-def _parameters(model: Any) -> int:
-    if hasattr(model, "parameters"):
-        return sum(p.numel() for p in model.parameters())
-    return model.num_parameters()
-
-
-def _forecast_baselines(run_dir: Path) -> dict[str, dict[str, float]]:
-    """The baselines every forecast report scores (same windows for every model)."""
-    import json
-
-    result = json.loads((run_dir / "evaluation.json").read_text(encoding="utf-8"))
-    names = {"persistence", "seasonal_naive", "linear_ar"}
-    return {n: {f"{result['split']} {k}": v for k, v in s.items() if k in ("mae", "rmse", "mase")}
-            for n, s in result["overall"].items() if n in names}
 
 
 def read_base_config(path: Path | None, task: str) -> dict[str, Any]:
