@@ -159,7 +159,8 @@ def test_forget_bias_reaches_every_layer_of_encoder_and_decoder():
 
 
 def test_a_registered_custom_cell_runs_the_explicit_loop():
-    spec = dataclasses.replace(get_cell("gru"), name="test-gru-no-kernel", fused=None)
+    spec = dataclasses.replace(get_cell("gru"), name="test-gru-no-kernel", fused=None,
+                               sequence=None)
     register_cell(spec)
     try:
         model = Forecaster(*config(cell=spec.name, strategy="seq2seq"))

@@ -88,6 +88,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "(flagged); default: the run's forecast.impute_limit (0: refuse)")
     predict.add_argument("--out", type=Path, default=None, help="CSV (default RUN_DIR/predict.csv)")
     predict.add_argument("--plot", type=Path, default=None, help="PNG (default beside the CSV)")
+    predict.add_argument("--engine", default="torch", choices=("torch", "onnxruntime"),
+                         help="run the model in PyTorch or on onnxruntime (exports it first)")
     predict.set_defaults(func=run_predict)
 
 
@@ -154,8 +156,13 @@ def run_predict(args: argparse.Namespace) -> int:
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
+    engine = None
+    if args.engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtForecaster
+
+        engine = OrtForecaster(args.run_dir)
     frame = predict_run(args.run_dir, args.data, out, plot, args.origin, args.start, args.end,
-                        args.every, args.impute_limit)
+                        args.every, args.impute_limit, engine)
     print(frame.to_string(index=False, max_rows=60))
     print(f"wrote {out} and {plot}")
     return 0

@@ -56,7 +56,7 @@ class EncoderConfig:
     # attention, centred convolutions / window (not for models that must not see the future)
     dropout: float = 0.0  # between stacked layers (rnn); inside every block (the others)
     forget_bias: float | None = None  # rnn: LSTM forget / GRU update gate bias (None: PyTorch)
-    backend: str = "auto"  # rnn: "auto" (fused when equivalent), "explicit", "fused", …
+    backend: str = "auto"  # rnn: "auto" (fused when equivalent, else sequence), "explicit", …
     weight_drop: float = 0.0  # rnn: DropConnect on W_hh (Merity et al. 2018)
     num_heads: int = 4  # transformer: attention heads N (hidden_size divisible by N)
     ffn_size: int | None = None  # transformer: feed-forward width (None: 4·hidden_size)

@@ -64,8 +64,9 @@ class ForecastShape:
 class ForecasterConfig(EncoderConfig):
     """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
 
-    cell: str = "gru"  # rnn: "elman-tanh" | "elman-relu" | "elman-sigmoid" | "lstm" | "gru"
-    # | any cell added with rnnlab.cells.spec.register_cell
+    cell: str = "gru"  # rnn: a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" |
+    # "lstm" | "gru" | "ln-lstm" | "ln-gru" | "zoneout-lstm" | "zoneout-gru" | any cell added
+    # with rnnlab.cells.spec.register_cell
     forget_bias: float | None = None  # rnn: LSTM forget / GRU update gate bias; None: PyTorch's
     # init (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
     hidden_size: int = 64  # Hd

@@ -38,6 +38,7 @@ from torch import Tensor, nn
 
 from rnnlab.models.encoders import EncoderConfig, build_encoder, encoder_config
 from rnnlab.models.regularizers import LockedDropout, embedding_dropout
+from rnnlab.models.streaming import LMStream
 
 DROPOUT_MASKS = ("locked", "step")
 LayerState = Any  # one layer's state: h (1, B, H) or (h, c); another encoder's own state
@@ -48,7 +49,7 @@ LMState = list[LayerState]  # one entry per layer (one layer for a non-recurrent
 class LMConfig(EncoderConfig):
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # rnn: lstm, gru, elman-tanh, elman-relu, elman-sigmoid
+    cell: str = "lstm"  # rnn: a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh …
     embedding_size: int = 200  # E
     hidden_size: int = 200  # H (rnn), model width (transformer), channels (cnn), units (mlp)
     num_layers: int = 2  # L
@@ -174,6 +175,12 @@ class LanguageModel(nn.Module):
             # (1, B, H) each
             state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
         return state
+
+    def stream(self, batch_size: int = 1) -> LMStream:
+        """A stateful predictor over B streams (puts the model in eval mode): ``stream(tokens)``
+        with tokens (B,) or (T, B) returns the next-token distribution (B, V); see
+        :class:`rnnlab.models.streaming.LMStream`."""
+        return LMStream(self, batch_size)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -21,20 +21,20 @@ _FIELD = re.compile(r"^\s+(\w+)\s*:[^#]*?(?:#\s*(.*))?$")
 
 
 def field_comments(cls: type) -> dict[str, str]:
-    """{field: the comment on its line} read from the dataclass's source, and for fields it
-    inherits without restating them (``EncoderConfig``'s), from its base classes' source."""
+    """{field: the comment on its line} read from the dataclass's source, and from its base
+    dataclasses' for inherited fields (a model config inheriting ``EncoderConfig``)."""
     names = {f.name for f in dataclasses.fields(cls)}
     comments: dict[str, str] = {}
-    for owner in cls.__mro__:
-        if not dataclasses.is_dataclass(owner):
+    for klass in cls.__mro__:  # the subclass first: a field it redefines keeps its own note
+        if not dataclasses.is_dataclass(klass):
             continue
         try:
-            lines = inspect.getsource(owner).splitlines()
+            lines = inspect.getsource(klass).splitlines()
         except (OSError, TypeError):
             continue
         for line in lines:
             match = _FIELD.match(line)
-            if match and match[1] in names and match[1] not in comments:
+            if match and match[1] in names and not comments.get(match[1]):
                 comments[match[1]] = (match[2] or "").strip()
     return comments
 

@@ -17,6 +17,7 @@ checked for drift against the training scaler (a warning, see evaluation/drift.p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,14 @@ def predict_run(
     end: str | None = None,
     every: str | None = None,
     impute_limit: int | None = None,
+    model: Any = None,
 ) -> pd.DataFrame:
     """Forecast from ``origin``, from every ``every`` in [start, end), or after the end of
-    ``data``; write the CSV (one row per origin × step) and the PNG."""
+    ``data``; write the CSV (one row per origin × step) and the PNG.
+
+    ``model``: what forecasts instead of the run's own PyTorch model (an object with the
+    forecaster's ``predict``, e.g. :class:`rnnlab.tasks.export.engine.OrtForecaster`).
+    """
     if origin is not None and (start or end or every):
         raise ValueError("give either --origin or --start/--end/--every, not both")
     run = load_run(run_dir)
@@ -62,7 +68,7 @@ def predict_run(
     warn_drift(check_drift(frame[inputs].to_numpy(dtype=float)[rows], inputs, w.scaler,
                            options.drift_sigma), run.meta.get("units"))
     level = options.level if run.model.config.output != "point" else None
-    fc = ForecastTask(run.model, w).forecast(starts, level)
+    fc = ForecastTask(run.model if model is None else model, w).forecast(starts, level)
     table = _table(w, starts, fc, imputed, run.meta.get("local_tz"))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
