@@ -23,6 +23,7 @@ BUILTIN: dict[str, str] = {
     "lm": "rnnlab.tasks.lm:KIND",
     "forecast": "rnnlab.tasks.forecast:KIND",
     "recall": "rnnlab.tasks.recall:KIND",
+    "translate": "rnnlab.tasks.translate:KIND",
 }
 _KINDS: dict[str, TaskKind] = {}
 
