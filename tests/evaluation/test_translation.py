@@ -50,7 +50,7 @@ def test_bleu_by_length_partitions_the_sentences():
     refs = [["a b c d"], ["a b c d e f g"], ["x y z w"]]
     rows = bleu_by_length(hyps, refs, [4, 7, 12], edges=(5, 10))
     assert [(label, n) for label, n, _ in rows] == [("1-5", 1), ("6-10", 1), ("11+", 1)]
-    assert rows[0][2] == pytest.approx(100.0) and rows[2][2] < 10
+    assert rows[0][2] == pytest.approx(100.0) and rows[2][2] < 25  # 4 of 12 words right
 
 
 def test_copy_baseline_scores_the_sources():
