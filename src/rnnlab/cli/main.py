@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "rnnlab.cli.train",
     "rnnlab.cli.lm",
     "rnnlab.cli.forecast",
+    "rnnlab.cli.translate",
+    "rnnlab.cli.condgen",
     "rnnlab.cli.diagnose",
 )
 # small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)

@@ -24,6 +24,7 @@ BUILTIN: dict[str, str] = {
     "forecast": "rnnlab.tasks.forecast:KIND",
     "recall": "rnnlab.tasks.recall:KIND",
     "translate": "rnnlab.tasks.translate:KIND",
+    "condgen": "rnnlab.tasks.condgen:KIND",
 }
 _KINDS: dict[str, TaskKind] = {}
 

@@ -123,18 +123,19 @@ def evaluate_run(run_dir: str | Path, split: str = "test", which: str = "best",
     return evaluate_translator(tr, task_for(tr), split, beam)
 
 
-def heatmaps(tr: LoadedTranslator, sentences: list[str], folder: Path) -> list[Path]:
-    """One attention heatmap PNG per sentence (greedy output); none without attention."""
-    paths = []
-    for i, result in enumerate(translate(tr, sentences, beam=1)):
+def heatmaps(tr: LoadedTranslator, sentences: list[str], paths: list[Path],
+             beam: int = 1) -> list[Path]:
+    """An attention heatmap PNG of each sentence's best translation at ``paths``; an error
+    for a model without attention."""
+    if tr.model.decoder.attention is None:
+        raise ValueError("this model has no attention (model.attention = 'none'): no heatmap")
+    written = []
+    for path, result in zip(paths, translate(tr, sentences, beam=beam), strict=True):
         best = result[0]
-        weights = attention_weights(tr, best)
-        if weights is None:
-            break
         source_labels, target_labels = token_labels(tr, best)
-        paths.append(plot_attention(folder / f"attention-{i + 1}.png", weights, source_labels,
-                                    target_labels, title=f"{best.source} -> {best.text}"))
-    return paths
+        written.append(plot_attention(path, attention_weights(tr, best), source_labels,
+                                      target_labels, title=f"{best.source} -> {best.text}"))
+    return written
 
 
 def finish(config: RunConfig, run_dir: Path, task: TranslationTask) -> TranslationEvaluation:
@@ -148,7 +149,8 @@ def finish(config: RunConfig, run_dir: Path, task: TranslationTask) -> Translati
     sources, _ = references(task.splits[split].pairs)
     readable = [s for s in sources if len(s.split()) <= 12]  # the longest that fit a picture
     chosen = sorted(readable, key=lambda s: (-len(s.split()), s))[:config["decode"].heatmaps]
-    pictures = heatmaps(tr, chosen, run_dir / "plots")
+    pictures = [] if tr.model.decoder.attention is None else heatmaps(
+        tr, chosen, [run_dir / "plots" / f"attention-{i + 1}.png" for i in range(len(chosen))])
     split_info = json.loads((run_dir / "split.json").read_text(encoding="utf-8"))["describe"] \
         if (run_dir / "split.json").is_file() else ""
     lines = ["# Translation", "", f"Data: `{config['data'].path}` "
