@@ -21,17 +21,21 @@ _FIELD = re.compile(r"^\s+(\w+)\s*:[^#]*?(?:#\s*(.*))?$")
 
 
 def field_comments(cls: type) -> dict[str, str]:
-    """{field: the comment on its line} read from the dataclass's source."""
-    try:
-        lines = inspect.getsource(cls).splitlines()
-    except (OSError, TypeError):
-        return {}
+    """{field: the comment on its line} read from the dataclass's source (and its bases':
+    a field a subclass inherits keeps the comment it has where it is declared)."""
     names = {f.name for f in dataclasses.fields(cls)}
     comments: dict[str, str] = {}
-    for line in lines:
-        match = _FIELD.match(line)
-        if match and match[1] in names and match[1] not in comments:
-            comments[match[1]] = (match[2] or "").strip()
+    for klass in cls.__mro__:
+        if not dataclasses.is_dataclass(klass):
+            continue
+        try:
+            lines = inspect.getsource(klass).splitlines()
+        except (OSError, TypeError):
+            continue
+        for line in lines:
+            match = _FIELD.match(line)
+            if match and match[1] in names and not comments.get(match[1]):
+                comments[match[1]] = (match[2] or "").strip()
     return comments
 
 
