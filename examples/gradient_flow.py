@@ -4,8 +4,8 @@
    Jacobian product ‖∂s_T/∂s_{T−d}‖ against the distance d, from autograd and from
    the NumPy engine's hand-derived Jacobians (they agree), with the Elman bound
    (γ σ_max)^d of Pascanu et al. (2013).
-2. Train each on delayed recall (remember a symbol across 40 distractors) with
-   rnnlab's Trainer, logging gate saturation through a callback.
+2. Train each on delayed recall (remember a symbol across 40 distractors) through
+   rnnlab's one train recipe (task "recall"), logging gate saturation through a callback.
 3. Diagnose the two run directories as ``rnnlab diagnose gradients RUN_DIR`` would.
 
     python examples/gradient_flow.py            # ~1-2 minutes on 2 CPU cores
@@ -29,8 +29,9 @@ from rnnlab.diagnostics import (
 )
 from rnnlab.diagnostics.inspect import diagnose_gradients
 from rnnlab.diagnostics.plots import plot_gradient_vs_distance
-from rnnlab.diagnostics.recall import RecallModel, RecallTask, recall_batch
-from rnnlab.training import TrainConfig, Trainer
+from rnnlab.layers import Recurrent
+from rnnlab.tasks import train
+from rnnlab.tasks.recall import recall_batch
 
 DISTANCE = 40
 
@@ -47,7 +48,8 @@ def main() -> None:
     curves, bounds = {}, {}
     for cell in ("elman-tanh", "lstm"):
         torch.manual_seed(0)
-        layer = RecallModel(cell, 8, 8, 32, forget_bias=3.0).rnn
+        gated = cell != "elman-tanh"  # the forget-gate bias: σ(3) ≈ 0.95 of c kept a step
+        layer = Recurrent(cell, 17, 32, forget_bias=3.0 if gated else None)  # K + M + 1 inputs
         exact = jacobian_products(layer, x).mean()  # autograd
         numpy_engine = reference_jacobian_products(layer, x).mean()  # hand-derived
         print(f"{cell}: max relative difference autograd vs NumPy engine "
@@ -61,14 +63,17 @@ def main() -> None:
                                     "‖∂s_T/∂s_{T−d}‖₂ at initialisation", bounds=bounds)
     print(f"picture: {png}")
 
-    # 2. train both with the Trainer, gate saturation logged by a callback
+    # 2. train both through the one recipe, gate saturation logged by a callback
     for cell in ("elman-tanh", "lstm"):
-        torch.manual_seed(0)
-        task = RecallTask(RecallModel(cell, 8, 8, 32, forget_bias=3.0), DISTANCE,
-                          batches_per_epoch=args.steps)
-        config = TrainConfig(epochs=1, lr=3e-3, clip_norm=1.0, log_every=25, progress=False)
+        config = {
+            "task": {"kind": "recall"},
+            "recall": {"distance": DISTANCE, "batches_per_epoch": args.steps},
+            "model": {"cell": cell, "hidden_size": 32,
+                      **({"forget_bias": 3.0} if cell == "lstm" else {})},
+            "train": {"epochs": 1, "lr": 3e-3, "clip_norm": 1.0, "log_every": 25, "seed": 0},
+        }
         run_dir = args.out / cell
-        Trainer(task, config, run_dir, callbacks=[GateSaturationCallback(every=50)]).fit()
+        train(config, run_dir, callbacks=[GateSaturationCallback(every=50)], replace=True)
         records = [r for r in read_metrics(run_dir / "metrics.jsonl") if "accuracy" in r]
         tail = records[-20:]
         print(f"{cell}: training accuracy over the last {len(tail)} batches "

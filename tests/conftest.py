@@ -36,3 +36,20 @@ def _seed_and_one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+NOUNS = [("carro", "carros"), ("caminhão", "caminhões"), ("avião", "aviões"), ("gato", "gatos")]
+VERBS = [("anda", "andam"), ("pára", "param"), ("é", "são")]
+
+
+def _agreement_sentence(rng) -> str:
+    noun, verb = rng.choice(NOUNS), rng.choice(VERBS)
+    n = rng.randrange(2)
+    return f"{['o', 'os'][n]} {noun[n]} {verb[n]} ."
+
+
+@pytest.fixture(scope="session")
+def pt_sentence():
+    """``pt_sentence(rng)``: a tiny Portuguese sentence whose verb agrees with its subject
+    ("os carros andam ."), the toy corpus of the language-model tests."""
+    return _agreement_sentence

@@ -15,15 +15,6 @@ from rnnlab.models.forecast_ensemble import ForecastEnsemble
 from rnnlab.tasks.forecast import ENSEMBLE_FILE, load_run
 
 
-@pytest.fixture
-def members(series_csv, forecast_train_args, tmp_path):
-    runs = tmp_path / "runs"
-    specs = {"gru-0": ("--cell", "gru"), "lstm-1": ("--cell", "lstm", "--set", "train.seed=1")}
-    for name, extra in specs.items():
-        assert main(forecast_train_args(series_csv, runs / name, *extra)) == 0
-    return [runs / name for name in specs]
-
-
 def predict(run, data, out) -> pd.DataFrame:
     assert main(["forecast", "predict", str(run), "--data", str(data), "--out", str(out)]) == 0
     return pd.read_csv(out)

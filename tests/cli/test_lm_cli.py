@@ -9,25 +9,16 @@ import pytest
 
 from rnnlab.cli.main import main
 
-NOUNS = [("carro", "carros"), ("caminhão", "caminhões"), ("avião", "aviões"), ("gato", "gatos")]
-VERBS = [("anda", "andam"), ("pára", "param"), ("é", "são")]
-
-
-def _line(rng: random.Random) -> str:
-    noun, verb = rng.choice(NOUNS), rng.choice(VERBS)
-    n = rng.randrange(2)
-    return f"{['o', 'os'][n]} {noun[n]} {verb[n]} ."
-
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, pt_sentence):
     """A one-layer LSTM trained for a few seconds on singular/plural sentences."""
     root = tmp_path_factory.mktemp("lm")
     rng = random.Random(0)
     corpus = root / "corpus"
     corpus.mkdir()
     for split, n in (("train", 400), ("valid", 40), ("test", 40)):
-        text = "".join(_line(rng) + "\n" for _ in range(n))
+        text = "".join(pt_sentence(rng) + "\n" for _ in range(n))
         (corpus / f"{split}.txt").write_text(text, encoding="utf-8")
     (root / "agr.text").write_text("os carros andam . <eos>\no gato é . <eos>\n", encoding="utf-8")
     (root / "agr.gold").write_text("2\tandam\tanda\t0\n2\té\tsão\t0\n", encoding="utf-8")
@@ -162,14 +153,14 @@ def test_demo_section_quick(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("level", ["char", "bpe"])
-def test_char_and_bpe_levels_train_and_report(tmp_path, capsys, level):
+def test_char_and_bpe_levels_train_and_report(tmp_path, capsys, level, pt_sentence):
     if level == "bpe":
         pytest.importorskip("tokenizers")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     rng = random.Random(1)
     for split, n in (("train", 60), ("valid", 10)):
-        text = "".join(_line(rng) + "\n" for _ in range(n))
+        text = "".join(pt_sentence(rng) + "\n" for _ in range(n))
         (corpus / f"{split}.txt").write_text(text, encoding="utf-8")
     run = tmp_path / "run"
     args = [

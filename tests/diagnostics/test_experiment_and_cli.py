@@ -1,4 +1,5 @@
-"""The delayed-recall task, the comparison's report, and ``rnnlab diagnose`` end to end (tiny)."""
+"""The comparison's report (trained through the one recipe) and ``rnnlab diagnose`` end to end
+(tiny): run directories are rebuilt through their task and probed as the model runs."""
 
 from __future__ import annotations
 
@@ -6,36 +7,18 @@ import json
 
 import pytest
 import torch
-from safetensors.torch import save_file
 
-import rnnlab
 from rnnlab.cli.main import main
 from rnnlab.config import from_dict, load_toml
 from rnnlab.diagnostics.compare import preset, run_compare
-from rnnlab.diagnostics.inspect import DiagnoseConfig, _layer_from_config, layers_from_state_dict
-from rnnlab.diagnostics.recall import RecallModel, make_layer, recall_batch
-
-
-def test_recall_batch_puts_the_symbol_first_and_the_query_last():
-    x, y = recall_batch(5, 4, torch.Generator().manual_seed(0), num_symbols=3, num_distractors=2)
-    assert x.shape == (6, 4, 6) and y.shape == (4,)
-    tokens = x.argmax(-1)
-    assert torch.equal(tokens[0], y)  # the symbol at t = 0 is the target
-    assert torch.all((tokens[1:-1] >= 3) & (tokens[1:-1] < 5))  # distractors only
-    assert torch.all(tokens[-1] == 5)  # the query
-    with pytest.raises(ValueError, match="expected distance >= 1"):
-        recall_batch(0, 1, torch.Generator())
-
-
-def test_forget_bias_sets_the_lstm_forget_and_gru_update_gate_biases():
-    lstm, gru = make_layer("lstm", 5, 4, 3.0), make_layer("gru", 5, 4, 3.0)
-    for layer in (lstm, gru):  # b_ih = 3, b_hh = 0 on the gate block 1 (LSTM f, GRU z)
-        torch.testing.assert_close(layer.bias_ih_l0[4:8], torch.full((4,), 3.0))
-        torch.testing.assert_close(layer.bias_hh_l0[4:8], torch.zeros(4))
-    assert make_layer("elman-tanh", 5, 4, 3.0).forget_bias is None  # no gate: left alone
-    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
-        make_layer("transformer", 5, 4, 0.0)
-    assert RecallModel("elman-sigmoid", 3, 2, 4)(torch.zeros(7, 2, 6)).shape == (2, 3)
+from rnnlab.diagnostics.inspect import (
+    DiagnoseConfig,
+    _layer_from_config,
+    layers_as_they_run,
+    probe_batch,
+)
+from rnnlab.models.language_model import LanguageModel, LMConfig
+from rnnlab.tasks import train
 
 
 def test_compare_writes_a_report_with_tables_and_pictures(tmp_path):
@@ -60,22 +43,19 @@ def test_compare_writes_a_report_with_tables_and_pictures(tmp_path):
         preset("huge")
 
 
-def test_layers_rebuilt_from_a_state_dict_compute_the_same_function():
-    lstm = rnnlab.LSTM(3, 4, num_layers=2)
-    sd = {f"model.rnn.{k}": v for k, v in lstm.state_dict().items()}
-    sd["model.head.weight"] = torch.zeros(2, 4)
-    rebuilt = layers_from_state_dict(sd)
-    assert list(rebuilt) == ["model.rnn"]
-    x = torch.randn(5, 2, 3)
-    torch.testing.assert_close(rebuilt["model.rnn"](x)[0], lstm(x)[0])
-    sigmoid = rnnlab.RNN(3, 4, nonlinearity="sigmoid")
-    sd = {f"rnn.{k}": v for k, v in sigmoid.state_dict().items()}
-    assert layers_from_state_dict(sd)["rnn"].spec.name == "elman-tanh"  # G = 1, no config
-    rebuilt = layers_from_state_dict(sd, cell="elman-sigmoid")["rnn"]  # the run's config.toml
-    torch.testing.assert_close(rebuilt(x)[0], sigmoid(x)[0])
-    with pytest.raises(ValueError, match="expected 1, 3 or 4 gate blocks"):
-        layers_from_state_dict({"weight_hh_l0": torch.zeros(8, 4),
-                                "weight_ih_l0": torch.zeros(8, 3)})
+def test_each_layer_of_a_stack_is_probed_with_what_it_receives():
+    """Layer 1 of a 2-layer LM gets layer 0's output (it used to get embedding rows)."""
+    model = LanguageModel(LMConfig(cell="gru", embedding_size=6, hidden_size=5, num_layers=2), 11)
+    inputs, what = probe_batch(model, 7, 3, seed=0)
+    received = layers_as_they_run(model, inputs)
+    assert list(received) == ["layers.0", "layers.1"] and "random token ids" in what
+    with torch.no_grad():
+        embedded = model.embedding(inputs[0])  # (T, B, E)
+        below, _ = model.layers[0](embedded)
+    torch.testing.assert_close(received["layers.0"], embedded)
+    torch.testing.assert_close(received["layers.1"], below)  # H = 5 inputs, not E = 6
+    with pytest.raises(ValueError, match="no probe input for a Linear"):
+        probe_batch(torch.nn.Linear(2, 2), 3, 2, 0)
 
 
 def test_cli_diagnose_gradients_on_a_config(tmp_path, capsys):
@@ -108,20 +88,19 @@ def test_a_config_stack_gets_its_forget_bias_in_every_layer(tmp_path, capsys):
 
 def test_cli_diagnose_gradients_on_a_run_directory(tmp_path, capsys):
     run = tmp_path / "run"
-    run.mkdir()
-    gru = rnnlab.GRU(4, 6)
-    tensors = {f"rnn.{k}": v.contiguous() for k, v in gru.state_dict().items()}
-    tensors["embedding.weight"] = torch.randn(10, 4)
-    save_file(tensors, str(run / "model.safetensors"))
-    norms = [1.0] * 30 + [40.0] + [1.0] * 5
-    lines = [json.dumps({"step": i + 1, "grad_norm": n, "grad_norm/rnn.weight_hh_l0": n / 2,
-                         "grad_norm/rnn.weight_ih_l0": n / 2, "saturation/rnn.l0.z": 0.25})
+    train({"task": {"kind": "recall"}, "recall": {"distance": 4, "batches_per_epoch": 30},
+           "model": {"cell": "gru", "hidden_size": 6}}, run)
+    norms = [1.0] * 30 + [40.0] + [1.0] * 5  # a history with one spike, the trainer's records
+    lines = [json.dumps({"step": i + 1, "split": "train", "grad_norm": n,
+                         "grad_norm/rnn.cells.0.weight_hh": n / 2,
+                         "grad_norm/rnn.cells.0.weight_ih": n / 2, "saturation/rnn.l0.z": 0.25})
              for i, n in enumerate(norms)]
     (run / "metrics.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["diagnose", "gradients", str(run), "--length", "8", "--batch-size", "2"]) == 0
     text = capsys.readouterr().out
-    assert "Layer `rnn`" in text and "1 exploding events" in text and "| rnn.l0 |" in text
-    assert "rnn.l0.z: 0.25" in text
+    assert "recall task, last checkpoint" in text and "Layer `rnn`: Recurrent, cell gru" in text
+    assert "what it received inside the model on 2 delayed-recall sequences" in text
+    assert "1 exploding events" in text and "rnn.l0.z: 0.25" in text
     assert (run / "diagnostics" / "grad_norm_history.png").is_file()
 
 
@@ -130,7 +109,7 @@ def test_cli_diagnose_errors_are_clear(tmp_path, capsys):
     assert "expected a run directory or a config file" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert main(["diagnose", "gradients", str(tmp_path / "empty")]) == 2
-    assert "found neither" in capsys.readouterr().err
+    assert "is not a run directory: no config.toml" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\ncell = "lstm"\nhiden_size = 3\n', encoding="utf-8")
     assert main(["diagnose", "gradients", str(bad)]) == 2
@@ -138,7 +117,7 @@ def test_cli_diagnose_errors_are_clear(tmp_path, capsys):
 
 
 def test_demo_section_draws_the_gradient_flow_picture(tmp_path, capsys):
-    from rnnlab.diagnostics.demo import section
+    from rnnlab.demo.gradients import section
 
     section(tmp_path, quick=True)
     assert (tmp_path / "jacobian_products.png").stat().st_size > 1000

@@ -9,21 +9,12 @@ import pytest
 from rnnlab.tasks import resolve_config
 from rnnlab.tasks.lm import build
 
-NOUNS = [("carro", "carros"), ("caminhão", "caminhões"), ("avião", "aviões"), ("gato", "gatos")]
-VERBS = [("anda", "andam"), ("pára", "param"), ("é", "são")]
-
-
-def _line(rng: random.Random) -> str:
-    noun, verb = rng.choice(NOUNS), rng.choice(VERBS)
-    n = rng.randrange(2)
-    return f"{['o', 'os'][n]} {noun[n]} {verb[n]} ."
-
 
 def build_lm_task(config: dict, run_dir):
     return build(resolve_config(config, kind="lm"), run_dir)
 
 
-def test_task_step_checks_the_first_loss_against_log_v(tmp_path, caplog):
+def test_task_step_checks_the_first_loss_against_log_v(tmp_path, caplog, pt_sentence):
     import logging
     import math
 
@@ -32,7 +23,7 @@ def test_task_step_checks_the_first_loss_against_log_v(tmp_path, caplog):
 
     rng = random.Random(2)
     (tmp_path / "train.txt").write_text(
-        "".join(_line(rng) + "\n" for _ in range(50)), encoding="utf-8"
+        "".join(pt_sentence(rng) + "\n" for _ in range(50)), encoding="utf-8"
     )
     config = {
         "data": {"path": str(tmp_path / "train.txt"), "batch_size": 2, "bptt": 6},
@@ -54,11 +45,11 @@ def test_task_step_checks_the_first_loss_against_log_v(tmp_path, caplog):
     assert "far from log V" in caplog.text
 
 
-def test_task_adds_ar_and_tar_in_training_only(tmp_path):
+def test_task_adds_ar_and_tar_in_training_only(tmp_path, pt_sentence):
 
     rng = random.Random(3)
     (tmp_path / "train.txt").write_text(
-        "".join(_line(rng) + "\n" for _ in range(60)), encoding="utf-8"
+        "".join(pt_sentence(rng) + "\n" for _ in range(60)), encoding="utf-8"
     )
     config = {
         "data": {

@@ -16,9 +16,9 @@ from pathlib import Path
 
 # (name, module with section()), in the order the tour shows them
 SECTIONS: list[tuple[str, str]] = [
-    ("layers", "rnnlab.layers.demo"),
+    ("layers", "rnnlab.demo.layers"),
     ("language-model", "rnnlab.demo.language_model"),
-    ("gradients", "rnnlab.diagnostics.demo"),
+    ("gradients", "rnnlab.demo.gradients"),
     ("forecast", "rnnlab.demo.forecast"),
 ]
 

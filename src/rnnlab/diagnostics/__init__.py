@@ -7,8 +7,10 @@
     norms.py       per-layer gradient norms (per-parameter norms, exploding events and
                    the metrics reader live in rnnlab.training and are re-exported here)
     plots.py       PNGs: gradient vs distance (log y), heatmaps, norm histories
-    recall.py      the delayed-recall task;  compare.py / report.py  the Elman-LSTM-GRU experiment
-    inspect.py     ``rnnlab diagnose gradients`` on a run directory or a config
+    compare.py / report.py  the Elman-LSTM-GRU experiment on delayed recall (rnnlab.tasks.recall),
+                   every model trained through the one train recipe
+    inspect.py     ``rnnlab diagnose gradients`` on a run directory (rebuilt through its task,
+                   each layer probed with what it receives) or a config
 """
 
 from rnnlab.diagnostics.flow import (

@@ -9,13 +9,16 @@ measures
 * ‖∂J_T/∂s_sym‖, the gradient of the final loss reaching the state that has
   just read the symbol (d steps before the query), and its ratio to ‖∂J_T/∂s_T‖
   (the attenuation over the distance), at initialisation and after training,
-* the pre-clip global gradient norm of every step and exploding events
-  (``rnnlab.training.explosion.exploding_events``),
+* the pre-clip global gradient norm of every step and the exploding events the
+  trainer flagged (its one rule, ``rnnlab.training.explosion``),
 
 and for one seed at the longest distance the full gradient-flow curve, the
 exact Jacobian products from the NumPy engine with the Elman bound
 (γ σ_max)^d, and gate / hidden-state heatmaps. ``run_compare`` writes all of it
-to a run directory: config.toml, results.json, report.md and PNGs.
+to a run directory: config.toml, results.json, report.md and PNGs. Every model
+is trained through the one train recipe (:func:`rnnlab.tasks.train`, task
+``recall``), each into its own run directory under ``runs/``, with the
+Trainer's clipping, logging and checkpoints.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -33,14 +35,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnlab.cells.spec import cell_names
+from rnnlab.cells.spec import cell_names, get_cell
 from rnnlab.config import save_toml
 from rnnlab.diagnostics.flow import gradient_flow, reference_jacobian_products
-from rnnlab.diagnostics.recall import RecallModel, recall_batch
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
-from rnnlab.training.clipping import parameter_grad_norms
-from rnnlab.training.explosion import exploding_events
+from rnnlab.tasks import resolve_config, train
+from rnnlab.tasks.recall import RecallModel, RecallTask, accuracy, load_model, recall_batch
+from rnnlab.training import read_metrics, seed_everything
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,6 @@ class CompareConfig:
     num_distractors: int = 8  # M
     eval_size: int = 512  # fresh test sequences per (distance, seed)
     probe_size: int = 32  # sequences for the gradient-flow measurements
-    threads: int = 1  # torch threads (the runs are tiny; one thread is fastest on a shared CPU)
 
 
 PRESETS: dict[str, CompareConfig] = {
@@ -95,43 +96,53 @@ def _gradient_at_symbol(model: RecallModel, x: torch.Tensor, y: torch.Tensor) ->
     return gradient_flow(model.rnn, x, _flow_loss(model, y)).mean()
 
 
-def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
-              clip: float) -> tuple[dict[str, Any], RecallModel]:
-    """Train one model and return its measurements (a JSON-able dict) and the model."""
-    torch.manual_seed(seed)
-    model = RecallModel(cell, config.num_symbols, config.num_distractors, config.hidden_size,
-                        config.forget_bias)
-    data = torch.Generator().manual_seed(1000 * seed + distance)  # same batches for every cell
+def recall_run_config(config: CompareConfig, cell: str, distance: int, seed: int,
+                      clip: float) -> dict[str, Any]:
+    """The ``recall`` run of one (cell, distance, seed, clip): what the one recipe trains.
+
+    The same task, batches (seeded by ``seed``), hidden size, optimiser and steps for
+    every cell; ``forget_bias`` goes to the cells that have a forget/update gate.
+    """
+    model: dict[str, Any] = {"cell": cell, "hidden_size": config.hidden_size}
+    if get_cell(cell).forget_gate is not None:
+        model["forget_bias"] = config.forget_bias
+    train: dict[str, Any] = {
+        "epochs": 1, "optimizer": "adam", "lr": config.lr, "seed": seed,
+        "nonfinite": "skip",  # a non-finite gradient would poison Adam's moments: skip the step
+        "progress": False, "log_every": config.steps, "keep_last": 1,
+    }
+    if clip > 0:
+        train["clip_norm"] = clip
+    return {
+        "task": {"kind": "recall"},
+        "recall": {"distance": distance, "num_symbols": config.num_symbols,
+                   "num_distractors": config.num_distractors, "batch_size": config.batch_size,
+                   "batches_per_epoch": config.steps,
+                   "eval_batches": max(1, math.ceil(config.eval_size / config.batch_size))},
+        "model": model,
+        "train": train,
+    }
+
+
+def train_one(config: CompareConfig, cell: str, distance: int, seed: int, clip: float,
+              run_dir: Path) -> tuple[dict[str, Any], RecallModel]:
+    """Train one model through the one recipe; return its measurements and the model."""
+    run_config = resolve_config(recall_run_config(config, cell, distance, seed, clip))
+    seed_everything(seed)  # the recipe seeds the same way before it builds the model:
+    fresh = RecallModel(run_config["model"], config.num_symbols, config.num_distractors)
     probe = recall_batch(distance, config.probe_size, torch.Generator().manual_seed(7),
                          config.num_symbols, config.num_distractors)
-    flow_init = _gradient_at_symbol(model, *probe)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    norms, losses = [], []
-    start = time.perf_counter()
-    for _ in range(config.steps):
-        x, y = recall_batch(distance, config.batch_size, data, config.num_symbols,
-                            config.num_distractors)
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        norms_now = parameter_grad_norms(model)
-        norm = math.sqrt(sum(n * n for n in norms_now.values()))  # before clipping
-        if clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        if math.isfinite(norm):
-            optimizer.step()  # a non-finite gradient would poison Adam's moments: skip it
-        norms.append(norm)
-        losses.append(loss.item())
-    seconds = time.perf_counter() - start
-    x, y = recall_batch(distance, config.eval_size,
-                        torch.Generator().manual_seed(10_000 + 1000 * seed + distance),
-                        config.num_symbols, config.num_distractors)
-    with torch.no_grad():
-        accuracy = (model(x).argmax(-1) == y).double().mean().item()
+    flow_init = _gradient_at_symbol(fresh, *probe)  # ... so this is the run's initial model
+    train(run_config, run_dir, replace=True)
+    model = load_model(run_dir, "last")
+    steps = [r for r in read_metrics(run_dir) if r.get("split") == "train"]
+    norms = [math.inf if r.get("grad_norm") is None else float(r["grad_norm"]) for r in steps]
     flow_trained = _gradient_at_symbol(model, *probe)
-    result = {
+    test = RecallTask(model, run_config["recall"], seed).batches("test", 0)
+    measured = {
         "cell": cell, "distance": distance, "seed": seed, "clip": clip,
-        "accuracy": accuracy, "final_loss": float(np.mean(losses[-20:])),
+        "accuracy": accuracy(model, test),
+        "final_loss": float(np.mean([r["loss"] for r in steps[-20:] if r.get("loss") is not None])),
         "grad_at_symbol_init": float(flow_init[distance]),
         "grad_at_symbol_trained": float(flow_trained[distance]),
         # ‖∂J_T/∂s_sym‖ / ‖∂J_T/∂s_T‖: the share of the end gradient that reaches the state
@@ -139,11 +150,13 @@ def train_one(config: CompareConfig, cell: str, distance: int, seed: int,
         "attenuation_init": float(flow_init[distance] / max(flow_init[0], 1e-300)),
         "attenuation_trained": float(flow_trained[distance] / max(flow_trained[0], 1e-300)),
         "max_grad_norm": float(np.nanmax(norms)) if np.isfinite(norms).any() else math.inf,
-        "exploding_events": len(exploding_events(norms)),
-        "seconds": seconds,
+        "exploding_events": sum(bool(r.get("exploding")) for r in steps),  # the trainer's flags
+        "nonfinite_steps": sum(bool(r.get("nonfinite")) for r in steps),
+        "seconds": float(steps[-1].get("wall_time", 0.0)) if steps else 0.0,
         "norms": norms, "flow_init": flow_init.tolist(), "flow_trained": flow_trained.tolist(),
+        "run_dir": str(run_dir),
     }
-    return result, model
+    return measured, model
 
 
 def run_compare(config: CompareConfig, run_dir: str | Path,
@@ -156,27 +169,23 @@ def run_compare(config: CompareConfig, run_dir: str | Path,
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     save_toml(config, run_dir / "config.toml")
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(config.threads)
     runs, showcase = [], {}
     d_max, clip_show = max(config.distances), max(config.clip_norms)
-    try:
-        total = (len(config.cells) * len(config.distances) * len(config.seeds)
-                 * len(config.clip_norms))
-        for distance in config.distances:
-            for cell in config.cells:
-                for clip in config.clip_norms:
-                    for seed in config.seeds:
-                        result, model = train_one(config, cell, distance, seed, clip)
-                        runs.append(result)
-                        say(f"[{len(runs)}/{total}] {cell:13s} d={distance:<4d} seed={seed} "
-                            f"clip={clip:g}: accuracy {result['accuracy']:.3f}, "
-                            f"‖∂J/∂s_sym‖ {result['grad_at_symbol_trained']:.2e} "
-                            f"({result['seconds']:.1f} s)")
-                        if distance == d_max and clip == clip_show and seed == config.seeds[0]:
-                            showcase[cell] = _showcase(config, model, distance)
-    finally:
-        torch.set_num_threads(previous_threads)
+    total = len(config.cells) * len(config.distances) * len(config.seeds) * len(config.clip_norms)
+    for distance in config.distances:
+        for cell in config.cells:
+            for clip in config.clip_norms:
+                for seed in config.seeds:
+                    result, model = train_one(
+                        config, cell, distance, seed, clip,
+                        run_dir / "runs" / f"{cell}-d{distance}-seed{seed}-clip{clip:g}")
+                    runs.append(result)
+                    say(f"[{len(runs)}/{total}] {cell:13s} d={distance:<4d} seed={seed} "
+                        f"clip={clip:g}: accuracy {result['accuracy']:.3f}, "
+                        f"‖∂J/∂s_sym‖ {result['grad_at_symbol_trained']:.2e} "
+                        f"({result['seconds']:.1f} s)")
+                    if distance == d_max and clip == clip_show and seed == config.seeds[0]:
+                        showcase[cell] = _showcase(config, model, distance)
     summary = {"config": asdict(config), "runs": runs, "showcase": showcase}
     (run_dir / "results.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     write_report(summary, run_dir)
@@ -190,9 +199,8 @@ def _showcase(config: CompareConfig, model: RecallModel, distance: int) -> dict[
                         config.num_symbols, config.num_distractors)
     layer = model.rnn
     jac = reference_jacobian_products(layer, x).mean()
-    fresh = RecallModel(model.cell, config.num_symbols, config.num_distractors,
-                        config.hidden_size, config.forget_bias)
-    fresh.rnn.load_state_dict(_init_state(config, model.cell))
+    seed_everything(config.seeds[0])  # the initial weights of the model shown
+    fresh = RecallModel(model.config, config.num_symbols, config.num_distractors)
     jac_init = reference_jacobian_products(fresh.rnn, x).mean()
     spec = spectra(layer)[0]
     spec_init = spectra(fresh.rnn)[0]
@@ -204,13 +212,6 @@ def _showcase(config: CompareConfig, model: RecallModel, distance: int) -> dict[
         "saturation": gate_saturation(layer, x),
         "activations": {k: v[:, 0].numpy().tolist() for k, v in acts.items()},
     }
-
-
-def _init_state(config: CompareConfig, cell: str) -> dict[str, torch.Tensor]:
-    """The initial weights of seed ``config.seeds[0]`` (what ``train_one`` started from)."""
-    torch.manual_seed(config.seeds[0])
-    return RecallModel(cell, config.num_symbols, config.num_distractors, config.hidden_size,
-                       config.forget_bias).rnn.state_dict()
 
 
 def preset(name: str, **overrides: Any) -> CompareConfig:

@@ -1,13 +1,15 @@
 """``rnnlab diagnose gradients``: gradient-flow diagnostics for a run directory or a config.
 
-A **run directory** (what the trainer writes): the weights of its newest good
-checkpoint (or any ``*.safetensors`` in it) are searched for recurrent layers —
-every prefix with ``weight_hh_l0`` — and each one is rebuilt as an rnnlab layer
-(its kind read from the gate count G = rows(W_hh)/H: 1 Elman, 3 GRU, 4 LSTM;
-the ``cell`` named in config.toml when it has G gate blocks, else elman-tanh,
-gru, lstm). Its
+A **run directory**: the trained model is rebuilt through its task (``[task]
+kind`` in config.toml, the task's ``load_model``: the same code that trained
+it, never a guess from weight names), then run once on a random probe batch of
+its own input type (token ids for a language model, windows for a
+forecaster); every recurrent layer is probed with **the input it received
+inside the running model** (layer 1 of a stacked language model gets layer 0's
+output, not embedding rows), and the report says what that input was. Its
 ``metrics.jsonl``, if present, gives the gradient-norm history and the
-exploding-gradient events.
+exploding-gradient events, by the trainer's own rule and the run's
+``train.explode_factor``.
 
 A **config** (TOML) describes a freshly initialised layer, to look at what an
 architecture does before any training::
@@ -23,10 +25,9 @@ architecture does before any training::
     batch_size = 16
     seed = 0
 
-Each layer is driven by a probe input (rows of the model's embedding for
-random tokens when one fits, else N(0, 1) noise) and the report holds: W_hh
-spectra and the Elman bound, ‖∂J_T/∂s_t‖ and the exact Jacobian products
-against the distance, gate saturation, and a heatmap of gates and hidden states.
+The report holds, per layer: W_hh spectra and the Elman bound, ‖∂J_T/∂s_t‖ and
+the exact Jacobian products against the distance, gate saturation, and a
+heatmap of gates and hidden states.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnnlab.cells.spec import CELLS, get_cell
 from rnnlab.cells.state import state_names_of
 from rnnlab.config import from_dict, load_toml
 from rnnlab.diagnostics import plots
@@ -51,6 +51,10 @@ from rnnlab.diagnostics.norms import per_layer_norms
 from rnnlab.diagnostics.saturation import gate_saturation, layer_activations
 from rnnlab.diagnostics.spectral import spectra
 from rnnlab.layers import Recurrent
+from rnnlab.models.forecaster import ForecastShape
+from rnnlab.models.language_model import LanguageModel
+from rnnlab.tasks import get_task, load_run_config
+from rnnlab.tasks.recall import RecallModel, recall_batch
 from rnnlab.training.config import TrainConfig
 from rnnlab.training.explosion import MIN_HISTORY, WINDOW, exploding_events
 from rnnlab.training.metrics import read_metrics
@@ -86,64 +90,44 @@ def _layer_from_config(model: ModelSection) -> nn.Module:
                      forget_bias=model.forget_bias)
 
 
-def _find_cell(data: Any) -> str | None:
-    """The first registry name under a ``cell`` key of a run's config, if any."""
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k == "cell" and isinstance(v, str) and v in CELLS:
-                return v
-            found = _find_cell(v)
-            if found:
-                return found
-    return None
+def probe_batch(model: nn.Module, T: int, B: int, seed: int) -> tuple[tuple[Tensor, ...], str]:
+    """Random inputs of the model's own type, and what they are (for the report)."""
+    g = torch.Generator().manual_seed(seed)
+    if isinstance(model, LanguageModel):
+        tokens = torch.randint(0, model.vocab_size, (T, B), generator=g)
+        return (tokens,), f"{B} sequences of {T} random token ids"
+    shape = getattr(model, "shape", None)
+    if isinstance(shape, ForecastShape):  # a forecaster or an ensemble of them
+        x = torch.randn(B, T, shape.input_size, generator=g)
+        known = torch.randn(B, shape.horizon, shape.known_size, generator=g)
+        return (x, known), f"{B} windows of {T} steps of N(0, 1) scaled inputs"
+    if isinstance(model, RecallModel):
+        x, _ = recall_batch(max(1, T - 1), B, g, model.head.out_features,
+                            model.rnn.input_size - model.head.out_features - 1)
+        return (x,), f"{B} delayed-recall sequences of {T} steps"
+    raise ValueError(f"no probe input for a {type(model).__name__}: diagnose a language model, "
+                     "a forecaster, a recall run, or a layer described by a config file")
 
 
-def _weights_file(run_dir: Path) -> Path | None:
-    if (run_dir / "checkpoints").is_dir():
-        from rnnlab.training import latest_good_checkpoint
-
-        ckpt = latest_good_checkpoint(run_dir)
-        if ckpt is not None:
-            return ckpt / "model.safetensors"
-    found = sorted(run_dir.glob("*.safetensors"))
-    return found[0] if found else None
-
-
-def layers_from_state_dict(tensors: dict[str, Tensor],
-                           cell: str | None = None) -> dict[str, nn.Module]:
-    """Rebuild every unidirectional recurrent layer found in a state dict, by key prefix.
-
-    The registry ``cell`` is used for layers with its number of gate blocks G;
-    others get elman-tanh (G = 1), gru (3) or lstm (4).
-    """
-    layers = {}
-    for key in sorted(tensors):
-        m = re.fullmatch(r"(.*)weight_hh_l0", key)
-        if not m:
-            continue
-        prefix = m[1]
-        if f"{prefix}weight_hh_l0_reverse" in tensors:
-            log.warning("skipping bidirectional layer %r", prefix)
-            continue
-        L = 1 + max(int(re.fullmatch(rf"{re.escape(prefix)}weight_hh_l(\d+)", k)[1])
-                    for k in tensors if re.fullmatch(rf"{re.escape(prefix)}weight_hh_l\d+", k))
-        W_hh, W_ih = tensors[f"{prefix}weight_hh_l0"], tensors[f"{prefix}weight_ih_l0"]
-        H = W_hh.shape[1]
-        G = W_hh.shape[0] // H
-        bias = f"{prefix}bias_ih_l0" in tensors
-        by_gates = {1: "elman-tanh", 3: "gru", 4: "lstm"}
-        if cell is not None and get_cell(cell).num_gates == G:
-            by_gates[G] = cell
-        if G not in by_gates:
-            raise ValueError(f"{prefix}weight_hh_l0: expected 1, 3 or 4 gate blocks of H = {H} "
-                             f"rows, got shape {tuple(W_hh.shape)}")
-        layer = Recurrent(by_gates[G], W_ih.shape[1], H, L, bias=bias, dtype=W_hh.dtype)
-        own = {k[len(prefix):]: v for k, v in tensors.items()
-               if k.startswith(prefix) and re.fullmatch(r"(weight|bias)_(ih|hh)_l\d+",
-                                                        k[len(prefix):])}
-        layer.load_state_dict(own)
-        layers[prefix.rstrip(".") or "rnn"] = layer
-    return layers
+def layers_as_they_run(model: nn.Module, inputs: tuple[Tensor, ...]) -> dict[str, Tensor]:
+    """{module name: the input x it received} for every recurrent layer, from one forward pass
+    (eval mode, no gradient; a layer called several times keeps its first input)."""
+    received: dict[str, Tensor] = {}
+    hooks = []
+    for name, module in model.named_modules():
+        if isinstance(module, Recurrent):
+            def remember(_module, args, name=name):
+                if args and isinstance(args[0], Tensor):
+                    received.setdefault(name, args[0].detach())
+            hooks.append(module.register_forward_pre_hook(remember))
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return received
 
 
 def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
@@ -157,38 +141,35 @@ def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
     explode_factor = TrainConfig.explode_factor  # the run's own, when it has a config.toml
     if target.is_dir():
         out = Path(out_dir) if out_dir else target / "diagnostics"
-        config_path = target / "config.toml"
-        run_config = load_toml(config_path) if config_path.is_file() else {}
-        cell = _find_cell(run_config) if run_config else None
-        explode_factor = run_config.get("train", {}).get("explode_factor", explode_factor)
-        weights = _weights_file(target)
-        layers, embedding = {}, None
-        if weights is not None:
-            from safetensors.torch import load_file
-
-            tensors = load_file(str(weights))
-            layers = layers_from_state_dict(tensors, cell)
-            embedding = next((v for k, v in tensors.items() if k.endswith("embedding.weight")
-                              or k.endswith("encoder.weight")), None)
+        run_config = load_run_config(target)  # a clear error for a folder that is not a run
+        explode_factor = run_config.train.explode_factor
+        kind = get_task(run_config.kind)
+        if kind.load_model is None:
+            raise ValueError(f"{target}: the {kind.name!r} task cannot rebuild its model")
+        model = kind.load_model(target, "last")
+        T, B = length or probe.length, batch_size or probe.batch_size
+        inputs, what = probe_batch(model, T, B, probe.seed)
+        received = layers_as_they_run(model, inputs)
+        modules = dict(model.named_modules())
+        layers = {name: (modules[name], x, f"what it received inside the model on {what}")
+                  for name, x in received.items()}
         if (target / "metrics.jsonl").is_file():
             history = read_metrics(target / "metrics.jsonl")
-        if not layers and not history:
-            raise ValueError(f"{target}: expected recurrent weights (*.safetensors or "
-                             "checkpoints/) or a metrics.jsonl, found neither")
-        source = f"run directory {target}" + (f", weights {weights}" if weights else "")
+        source = f"run directory {target} ({kind.name} task, last checkpoint)"
     else:
         config = from_dict(DiagnoseConfig, load_toml(target))
-        probe, embedding = config.probe, None
+        probe = config.probe
         torch.manual_seed(probe.seed)
-        layers = {"rnn": _layer_from_config(config.model)}
+        layer = _layer_from_config(config.model)
+        T, B = length or probe.length, batch_size or probe.batch_size
+        x = torch.randn(T, B, layer.input_size, generator=torch.Generator().manual_seed(probe.seed))
+        layers = {"rnn": (layer, x, f"N(0, 1) noise, {B} sequences of {T} steps")}
         out = Path(out_dir) if out_dir else Path("runs") / f"diagnose-{target.stem}"
         source = f"config {target} (fresh initialisation, seed {probe.seed})"
-    T = length or probe.length
-    B = batch_size or probe.batch_size
     out.mkdir(parents=True, exist_ok=True)
     lines = ["# Gradient diagnostics", "", f"Source: {source}. Probe: T = {T}, B = {B}.", ""]
-    for name, layer in layers.items():
-        lines += _layer_section(name, layer, T, B, probe.seed, embedding, out)
+    for name, (layer, x, what) in layers.items():
+        lines += _layer_section(name, layer, x, what, out)
     if history:
         lines += _history_section(history, out, explode_factor)
     path = out / "gradients.md"
@@ -196,22 +177,14 @@ def diagnose_gradients(target: str | Path, out_dir: str | Path | None = None,
     return path
 
 
-def _probe_input(layer: nn.Module, T: int, B: int, seed: int, embedding: Tensor | None) -> Tensor:
-    g = torch.Generator().manual_seed(seed)
-    dtype = layer.weight_hh_l0.dtype
-    if embedding is not None and embedding.shape[1] == layer.input_size:
-        tokens = torch.randint(0, embedding.shape[0], (T, B), generator=g)
-        return embedding[tokens].to(dtype)
-    return torch.randn(T, B, layer.input_size, generator=g).to(dtype)
-
-
-def _layer_section(name: str, layer: nn.Module, T: int, B: int, seed: int,
-                   embedding: Tensor | None, out: Path) -> list[str]:
+def _layer_section(name: str, layer: nn.Module, x: Tensor, what: str, out: Path) -> list[str]:
     layer.eval()
-    x = _probe_input(layer, T, B, seed, embedding)
+    T = x.shape[1 if layer.batch_first else 0]
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
     lines = [f"## Layer `{name}`: {layer.__class__.__name__}, cell {layer_spec(layer).name}, "
-             f"H = {layer.hidden_size}, L = {layer.num_layers}", ""]
+             f"H = {layer.hidden_size}, L = {layer.num_layers}", "", f"Probe input: {what}.", ""]
+    if layer.bidirectional:
+        return [*lines, "Bidirectional: gradient flow through time runs one way; not probed.", ""]
     specs = spectra(layer)
     lines += [f"- {s.describe()}" for s in specs]
     flow = gradient_flow(layer, x).mean()

@@ -6,7 +6,8 @@ without importing the family (no import cycle):
 * :class:`ConfigSchema` — the sections a run of this task reads (each a typed
   frozen dataclass), its ``[train]`` defaults and the cross-section checks;
 * :class:`TaskKind` — the schema plus how to build the :class:`rnnlab.training.Task`
-  the trainer runs and what to do once training has finished (evaluate, report).
+  the trainer runs, what to do once training has finished (evaluate, report), and
+  how to rebuild the trained model from a run directory.
 
 Each family module (``rnnlab.tasks.lm`` …) defines one ``KIND``; the registry
 (:mod:`rnnlab.tasks.registry`) finds it by name.
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from torch import nn
+
     from rnnlab.tasks.config import RunConfig
     from rnnlab.training.task import Task
 
@@ -47,6 +50,8 @@ class TaskKind:
     build: Callable[[RunConfig, Path], Task]  # reads the data, builds the model and the Task
     finish: Callable[[RunConfig, Path, Task], Any] | None = None  # after a completed fit
     description: str = ""
+    load_model: Callable[[Path, str], nn.Module] | None = None  # (run_dir, "best" | "last") ->
+    # the trained model, rebuilt from the run's files (diagnostics inspect runs through it)
 
     @property
     def name(self) -> str:

@@ -24,6 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnlab.cells.init import check_forget_bias
+from rnnlab.cells.spec import get_cell
+from rnnlab.layers import Recurrent
 from rnnlab.tasks.kind import ConfigSchema, TaskKind
 from rnnlab.training.task import StepResult
 
@@ -59,6 +62,11 @@ class RecallModelConfig:
     hidden_size: int = 32  # H
     forget_bias: float | None = None  # LSTM forget / GRU update gate bias at init (None: PyTorch)
 
+    def __post_init__(self) -> None:
+        if self.hidden_size < 1:
+            raise ValueError(f"[model] hidden_size: expected >= 1, got {self.hidden_size}")
+        check_forget_bias(get_cell(self.cell), self.forget_bias, bias=True)
+
 
 def recall_batch(distance: int, batch_size: int, generator: torch.Generator,
                  num_symbols: int = 8, num_distractors: int = 8) -> tuple[Tensor, Tensor]:
@@ -78,9 +86,7 @@ class RecallModel(nn.Module):
 
     def __init__(self, config: RecallModelConfig, num_symbols: int, num_distractors: int) -> None:
         super().__init__()
-        from rnnlab.layers import Recurrent
-
-        self.cell = config.cell
+        self.config = config
         self.rnn = Recurrent(config.cell, num_symbols + num_distractors + 1, config.hidden_size,
                              forget_bias=config.forget_bias)
         self.head = nn.Linear(config.hidden_size, num_symbols)
@@ -125,12 +131,39 @@ def build(config: RunConfig, run_dir: Path) -> RecallTask:
     return RecallTask(model, recall, config.train.seed)
 
 
+def load_model(run_dir: str | Path, which: str = "best") -> RecallModel:
+    """The trained model of a recall run, from its config.toml and a checkpoint."""
+    from rnnlab.tasks.config import read_run_config
+    from rnnlab.training.checkpoint import load_weights
+
+    config = read_run_config(run_dir, SCHEMA)
+    recall = config["recall"]
+    model = RecallModel(config["model"], recall.num_symbols, recall.num_distractors)
+    load_weights(model, run_dir, which)
+    return model.eval()
+
+
+def accuracy(model: RecallModel, batches: list[tuple[Tensor, Tensor]]) -> float:
+    """The share of sequences whose symbol the model recalls."""
+    was_training = model.training
+    model.eval()
+    right = total = 0
+    with torch.no_grad():
+        for x, y in batches:
+            right += int((model(x).argmax(-1) == y).sum())
+            total += len(y)
+    model.train(was_training)
+    return right / total
+
+
+SCHEMA = ConfigSchema(
+    name="recall",
+    sections={"recall": RecallConfig, "model": RecallModelConfig},
+    train_defaults={"epochs": 1, "lr": 3e-3, "progress": False},
+)
 KIND = TaskKind(
-    schema=ConfigSchema(
-        name="recall",
-        sections={"recall": RecallConfig, "model": RecallModelConfig},
-        train_defaults={"epochs": 1, "lr": 3e-3, "progress": False},
-    ),
+    schema=SCHEMA,
     build=build,
     description="delayed recall: remember a symbol across d distractor steps (long dependencies)",
+    load_model=load_model,
 )

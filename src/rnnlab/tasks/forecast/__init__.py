@@ -22,6 +22,7 @@ KIND = TaskKind(
     build=build,
     finish=finish,
     description="time-series forecasting: H steps of K columns from the last L rows",
+    load_model=lambda run_dir, which: load_run(run_dir, which).model,
 )
 
 __all__ = [

@@ -23,6 +23,7 @@ KIND = TaskKind(
     build=build,
     finish=finish,
     description="language model: next-token prediction over a corpus (word, char or BPE)",
+    load_model=lambda run_dir, which: load_lm(run_dir, which).model,
 )
 
 __all__ = [

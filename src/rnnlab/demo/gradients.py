@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from rnnlab.cells.spec import get_cell
 from rnnlab.diagnostics import plots
 from rnnlab.diagnostics.flow import reference_jacobian_products
-from rnnlab.diagnostics.recall import make_layer
 from rnnlab.diagnostics.spectral import spectra
+from rnnlab.layers import Recurrent
 
 CELLS = ("elman-tanh", "elman-sigmoid", "lstm", "gru")
 
@@ -31,7 +32,8 @@ def section(run_dir: Path, quick: bool) -> None:
     print(f"Gradient flow through time at initialisation (H = {H}, T = {T}):")
     print("  the share of ∂J/∂s_T that survives d steps back, ‖∂s_T/∂s_{T−d}‖₂ (NumPy engine)")
     for cell in CELLS:
-        layer = make_layer(cell, I, H, forget_bias=1.0)
+        gated = get_cell(cell).forget_gate is not None  # LSTM f, GRU z: bias 1 (Jozefowicz)
+        layer = Recurrent(cell, I, H, forget_bias=1.0 if gated else None)
         curve = reference_jacobian_products(layer, x).mean()
         curves[cell] = curve
         spec = spectra(layer)[0]
