@@ -24,6 +24,7 @@ KIND = TaskKind(
     finish=finish,
     description="conditional generation: a sequence from a vector (e.g. a surname given a "
                 "language)",
+    load_model=lambda run_dir, which: load_generator(run_dir, which).model,
 )
 
 __all__ = [

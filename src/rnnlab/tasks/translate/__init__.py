@@ -36,6 +36,7 @@ KIND = TaskKind(
     build=build,
     finish=finish,
     description="translation: an encoder-decoder (context vector, Bahdanau or Luong attention)",
+    load_model=lambda run_dir, which: load_translator(run_dir, which).model,
 )
 
 __all__ = [
