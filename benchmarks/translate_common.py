@@ -27,6 +27,14 @@ from rnnlab.evaluation.language import format_table
 from rnnlab.evaluation.translation import bleu_by_length, score_translations
 from rnnlab.tasks import get_task, resolve_config, train
 
+BASE = {"cell": "gru", "hidden_size": 256, "embedding_size": 256}  # every rnnlab row's network
+DECODERS = {  # the issue's table: the context vector against attention
+    "context vector (no attention)": {**BASE, "attention": "none"},
+    "Bahdanau": {**BASE, "attention": "bahdanau"},
+    "Luong dot": {**BASE, "attention": "luong-dot"},
+    "Luong general": {**BASE, "attention": "luong-general"},
+}
+
 
 class CPUClock:
     """A trainer callback noting the process CPU time at the first and last step."""

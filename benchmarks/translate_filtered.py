@@ -26,22 +26,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from translate_common import peer_row, print_tables, run_system, save_rows
+from translate_common import BASE, DECODERS, peer_row, print_tables, run_system, save_rows
 from translate_tutorial_peer import train_and_translate
 
 from rnnlab.data.text.parallel import load_parallel, references
 from rnnlab.tasks.translate import TUTORIAL_PRESET
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tatoeba-eng-fra" / "fra.txt.gz"
-BASE = {"cell": "gru", "hidden_size": 256, "embedding_size": 256}
-SYSTEMS = {
-    "context vector (no attention)": {**BASE, "attention": "none"},
-    "Bahdanau": {**BASE, "attention": "bahdanau"},
-    "Luong dot": {**BASE, "attention": "luong-dot"},
-    "Luong general": {**BASE, "attention": "luong-general"},
-    "tuned: bi-GRU + Luong general, ls 0.1": {**BASE, "attention": "luong-general",
-                                              "bidirectional": True, "dropout_input": 0.2},
-}
+SYSTEMS = {**DECODERS, "tuned: bi-GRU + Luong general, ls 0.1": {
+    **BASE, "attention": "luong-general", "bidirectional": True, "dropout_input": 0.2}}
 
 
 def main() -> None:

@@ -23,16 +23,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from translate_common import print_tables, run_system, save_rows
+from translate_common import DECODERS, print_tables, run_system, save_rows
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tatoeba-eng-fra" / "fra.txt.gz"
-BASE = {"cell": "gru", "hidden_size": 256, "embedding_size": 256}
-SYSTEMS = {
-    "context vector (no attention)": {**BASE, "attention": "none"},
-    "Bahdanau": {**BASE, "attention": "bahdanau"},
-    "Luong dot": {**BASE, "attention": "luong-dot"},
-    "Luong general": {**BASE, "attention": "luong-general"},
-}
 
 
 def main() -> None:
@@ -49,7 +42,7 @@ def main() -> None:
     data = {"path": str(args.data), "max_words": args.max_words, "max_vocab": args.vocab,
             "min_freq": 2, "lowercase": True}
     rows = []
-    for name, model in SYSTEMS.items():
+    for name, model in DECODERS.items():
         if args.only is not None and name not in args.only:
             continue
         config = {"task": {"kind": "translate"}, "data": data, "model": model,

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from pathlib import Path
 
-from rnnlab.cli.arguments import MODEL_FLAGS, add_training_flags, flag_values, run_training
+from rnnlab.cli.arguments import (
+    MODEL_FLAGS,
+    add_run_dir_args,
+    add_training_flags,
+    flag_values,
+    train_and_report,
+)
 
 CONDGEN_FLAGS = {**MODEL_FLAGS, "data": ("data", "path"), "mode": ("model", "mode")}
 
@@ -34,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
     gen = verbs.add_parser("generate", help="sample items for a condition")
-    _run_dir_args(gen)
+    add_run_dir_args(gen)
     gen.add_argument("--condition", required=True, help="a label of the run (e.g. Portuguese)")
     gen.add_argument("-n", type=int, default=10, help="how many samples")
     gen.add_argument("--start", default="", help="the first characters of every sample")
@@ -44,25 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.set_defaults(func=run_generate)
 
     evaluate = verbs.add_parser("evaluate", help="held-out bits per character, and samples")
-    _run_dir_args(evaluate)
+    add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.set_defaults(func=run_evaluate)
 
 
-def _run_dir_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--which", default="best", choices=("best", "last"),
-                        help="weights: best validation loss, or the last checkpoint")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda")
-
-
 def run_train(args: argparse.Namespace) -> int:
-    result = run_training(args, "condgen", flag_values(args, CONDGEN_FLAGS))
-    if isinstance(result, int):
-        return result
-    if result.report is not None:
-        print(result.report.describe())
-    return 0
+    return train_and_report(args, "condgen", flag_values(args, CONDGEN_FLAGS))
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -17,7 +17,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from rnnlab.cli.arguments import MODEL_FLAGS, add_training_flags, flag_values, run_training
+from rnnlab.cli.arguments import (
+    MODEL_FLAGS,
+    add_run_dir_args,
+    add_training_flags,
+    flag_values,
+    train_and_report,
+)
 
 TRANSLATE_FLAGS = {**MODEL_FLAGS, "data": ("data", "path"), "level": ("data", "level"),
                    "attention": ("model", "attention"), "reverse": ("data", "reverse")}
@@ -43,14 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     evaluate = verbs.add_parser("evaluate", help="BLEU and chrF (greedy and beam), perplexity, "
                                                  "the copy baseline, BLEU by source length")
-    _run_dir_args(evaluate)
+    add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.add_argument("--beam", type=int, default=None,
                           help="beam width (default: the run's decode.beam; 1 = greedy only)")
     evaluate.set_defaults(func=run_evaluate)
 
     tr = verbs.add_parser("translate", help="translate sentences (arguments, --file, or stdin)")
-    _run_dir_args(tr)
+    add_run_dir_args(tr)
     tr.add_argument("sentences", nargs="*", help="sentences to translate (none: read stdin)")
     tr.add_argument("--file", type=Path, help="translate every line of this file")
     tr.add_argument("--beam", type=int, default=1, metavar="N", help="beam width (1 = greedy)")
@@ -62,25 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tr.set_defaults(func=run_translate)
 
 
-def _run_dir_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--which", default="best", choices=("best", "last"),
-                        help="weights: best validation loss, or the last checkpoint")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda")
-
-
 def run_train(args: argparse.Namespace) -> int:
     from rnnlab.tasks.translate import TUTORIAL_PRESET
 
     flags = flag_values(args, TRANSLATE_FLAGS)
     if args.preset == "tutorial":
         flags = {**{("data", k): v for k, v in TUTORIAL_PRESET.items()}, **flags}
-    result = run_training(args, "translate", flags)
-    if isinstance(result, int):
-        return result
-    if result.report is not None:
-        print(result.report.describe())
-    return 0
+    return train_and_report(args, "translate", flags)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

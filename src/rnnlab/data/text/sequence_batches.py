@@ -46,6 +46,14 @@ def length_batches(
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def split_batches(lengths: Sequence[int], split: str, *, batch_size: int, eval_batch_size: int,
+                  seed: int, epoch: int) -> list[np.ndarray]:
+    """A split's batches: bucketed and shuffled for "train", sorted by length otherwise."""
+    train = split == "train"
+    return length_batches(lengths, batch_size if train else eval_batch_size, shuffle=train,
+                          seed=seed, epoch=epoch)
+
+
 def pad_sequences(sequences: Sequence[Sequence[int]], pad: int) -> tuple[Tensor, Tensor]:
     """Token id lists -> (ids (T, B) padded with ``pad``, lengths (B,)); T = the longest."""
     if not sequences or min(len(s) for s in sequences) < 1:

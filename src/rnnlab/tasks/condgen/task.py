@@ -23,7 +23,7 @@ from torch import Tensor
 from rnnlab.data.distinct_split import SPLITS
 from rnnlab.data.text.factory import load_tokenizer
 from rnnlab.data.text.labelled import Labelled, load_labelled_folder
-from rnnlab.data.text.sequence_batches import IGNORE_INDEX, length_batches, teacher_forcing_pair
+from rnnlab.data.text.sequence_batches import IGNORE_INDEX, split_batches, teacher_forcing_pair
 from rnnlab.data.text.tokenizers import CharTokenizer, Tokenizer
 from rnnlab.models.conditional import ConditionalGenerator
 from rnnlab.tasks.condgen.config import CondGenDataConfig
@@ -75,10 +75,8 @@ class ConditionalTask:
         encoded = self.splits.get(split)
         if encoded is None:
             return []
-        train = split == "train"
-        size = self.data.batch_size if train else self.data.eval_batch_size
-        cut = length_batches([len(i) for i in encoded.ids], size, shuffle=train, seed=self.seed,
-                             epoch=epoch)
+        cut = split_batches([len(i) for i in encoded.ids], split, batch_size=self.data.batch_size,
+                            eval_batch_size=self.data.eval_batch_size, seed=self.seed, epoch=epoch)
         return [ItemBatch(split, idx) for idx in cut]
 
     def tensors(self, batch: ItemBatch) -> tuple[Tensor, Tensor, Tensor]:

@@ -27,8 +27,8 @@ from rnnlab.data.text.factory import build_tokenizer, load_tokenizer
 from rnnlab.data.text.parallel import Pair, load_parallel, tutorial_normalize
 from rnnlab.data.text.sequence_batches import (
     IGNORE_INDEX,
-    length_batches,
     pad_sequences,
+    split_batches,
     teacher_forcing_pair,
 )
 from rnnlab.data.text.tokenizers import Tokenizer
@@ -133,10 +133,9 @@ class TranslationTask:
         encoded = self.splits.get(split)
         if encoded is None or not encoded.pairs:
             return []
-        train = split == "train"
-        size = self.data.batch_size if train else self.data.eval_batch_size
-        lengths = [len(s) for s in encoded.source_ids]
-        cut = length_batches(lengths, size, shuffle=train, seed=self.seed, epoch=epoch)
+        cut = split_batches([len(s) for s in encoded.source_ids], split,
+                            batch_size=self.data.batch_size,
+                            eval_batch_size=self.data.eval_batch_size, seed=self.seed, epoch=epoch)
         return [PairBatch(split, epoch, i, idx) for i, idx in enumerate(cut)]
 
     def tensors(self, split: str, indices: np.ndarray) -> tuple[Tensor, ...]:
