@@ -52,9 +52,9 @@ class CPUClock:
 def probe_seconds_per_step(config: dict, steps: int = 30) -> float:
     """CPU seconds per training step of ``config``'s model on its own batches."""
     resolved = resolve_config(copy.deepcopy(config))
-    scratch = Path("/tmp/rnnlab-translate-probe")
+    scratch = Path(f"/tmp/rnnlab-probe-{resolved.kind}")
     shutil.rmtree(scratch, ignore_errors=True)
-    task = get_task("translate").build(resolved, scratch)
+    task = get_task(resolved.kind).build(resolved, scratch)
     shutil.rmtree(scratch, ignore_errors=True)
     optimizer = torch.optim.Adam(task.model.parameters(), lr=resolved.train.lr)
     batches = task.batches("train", 0)
@@ -71,24 +71,31 @@ def probe_seconds_per_step(config: dict, steps: int = 30) -> float:
     return (time.process_time() - start) / steps
 
 
-def run_system(name: str, config: dict, budget_s: float, run_root: Path) -> dict[str, Any]:
-    """Train one rnnlab system within ``budget_s`` CPU seconds; its row of the table."""
+def train_within(config: dict, budget_s: float, run_dir: Path) -> tuple[Any, float]:
+    """Train ``config`` into ``run_dir`` within about ``budget_s`` CPU seconds (a probe sets
+    ``train.max_steps``); the RunResult and the CPU seconds from the first to the last step."""
     per_step = probe_seconds_per_step(config)
     config = copy.deepcopy(config)
     config.setdefault("train", {})
     config["train"].update({"max_steps": max(50, int(0.92 * budget_s / per_step)),
                             "epochs": 1000, "progress": False})
-    run_dir = run_root / name.replace(" ", "_").replace("/", "-")
     shutil.rmtree(run_dir, ignore_errors=True)
     clock = CPUClock()
     result = train(config, run_dir, callbacks=[clock])
+    return result, clock.last - (clock.first or clock.last)
+
+
+def run_system(name: str, config: dict, budget_s: float, run_root: Path) -> dict[str, Any]:
+    """Train one rnnlab system within ``budget_s`` CPU seconds; its row of the table."""
+    run_dir = run_root / name.replace(" ", "_").replace("/", "-").replace(":", "")
+    result, cpu_s = train_within(config, budget_s, run_dir)
     evaluation = result.report
     beam = next(k for k in evaluation.scores if k.startswith("beam"))
     return {"system": name, "greedy": evaluation.scores["greedy"], "beam": evaluation.scores[beam],
             "copy": evaluation.scores["copy source"], "perplexity": evaluation.perplexity,
-            "train_cpu_s": clock.last - (clock.first or clock.last),
-            "steps": result.summary.get("steps"), "by_length": evaluation.by_length,
-            "run_dir": str(run_dir), "sources": evaluation.sources}
+            "train_cpu_s": cpu_s, "steps": result.summary.get("steps"),
+            "by_length": evaluation.by_length, "run_dir": str(run_dir),
+            "sources": evaluation.sources}
 
 
 def peer_row(outputs: list[str], sources: list[str], refs: list[list[str]],
