@@ -114,6 +114,23 @@ def test_teacher_forcing_schedule_and_coins(tmp_path):
     assert task.batches("train", 1) != task.batches("train", 0) or len(batch.indices) < 2
 
 
+def test_bpe_shared_vocabulary_round_trips(tmp_path):
+    pytest.importorskip("tokenizers")
+    from rnnlab.data.text.parallel import Pair
+    from rnnlab.tasks.translate.config import TranslateDataConfig
+    from rnnlab.tasks.translate.load import output_text
+    from rnnlab.tasks.translate.task import Tokenizers, build_tokenizers
+
+    pairs = [Pair(f"Je suis {w} !", f"I am {w}!", i) for i, w in enumerate(WORDS * 3)]
+    data = TranslateDataConfig(path="x", level="bpe", shared_vocab=True, max_vocab=300)
+    toks = build_tokenizers(data, pairs)
+    assert toks.source is toks.target
+    ids = toks.target.encode("I am Être!")
+    assert output_text(toks, ids, "en") == "I am Être!"  # cased, accents kept, no <unk>
+    toks.save(tmp_path)
+    assert Tokenizers.load(tmp_path).source.vocab == toks.source.vocab
+
+
 def test_config_errors_before_any_data(tmp_path):
     with pytest.raises(ConfigError, match="path"):
         resolve_config({"task": {"kind": "translate"}})

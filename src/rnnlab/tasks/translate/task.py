@@ -128,6 +128,7 @@ class TranslationTask:
         self.seed = seed
         self.epochs = epochs
         self.eos = tokenizers.target.eos_id  # also <bos>: the decoder's first input (fairseq)
+        self._first_loss_checked = False
 
     def batches(self, split: str, epoch: int) -> list[PairBatch]:
         encoded = self.splits.get(split)
@@ -162,7 +163,19 @@ class TranslationTask:
                                ignore_index=IGNORE_INDEX,
                                label_smoothing=self.objective.label_smoothing
                                if self.model.training else 0.0)
+        if not self._first_loss_checked and self.model.training:
+            self._first_loss_checked = True
+            self._check_first_loss(loss.item(), logits.size(-1))
         return StepResult(loss=loss, items=int((target_out != IGNORE_INDEX).sum()))
+
+    @staticmethod
+    def _check_first_loss(first: float, vocab: int) -> None:
+        """Sanity number: a fresh decoder predicts ≈ uniformly, so the first loss ≈ log V
+        (on resume the model is trained: the check only logs)."""
+        log.info("first training loss %.3f nats; log V = %.3f", first, math.log(vocab))
+        if first > math.log(vocab) + 1.0:
+            log.warning("first training loss %.2f is far above log V = %.2f: check the init "
+                        "and the targets", first, math.log(vocab))
 
     def eval_metrics(self, mean_loss: float) -> dict[str, float]:
         return {"perplexity": math.exp(min(mean_loss, 700.0))}
