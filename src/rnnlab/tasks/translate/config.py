@@ -121,7 +121,7 @@ class DecodeConfig:
     length_penalty: float = 1.0  # α: rank hypotheses by log p / length^α (1 = per-token mean)
     max_length_ratio: float = 1.5  # at most ratio · |source| + max_length_extra tokens
     max_length_extra: int = 5  # (see max_length_ratio)
-    eval_sentences: int | None = None  # score only the first N test sources (None: all)
+    eval_sentences: int | None = None  # score N evenly spaced test sources (None: all)
     heatmaps: int = 3  # attention heatmaps of test sentences in the report
 
     def __post_init__(self) -> None:

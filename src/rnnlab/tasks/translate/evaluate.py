@@ -83,8 +83,10 @@ def evaluate_translator(tr: LoadedTranslator, task: TranslationTask, split: str 
     total, items = loss_sums(task, tr.model, task.batches(split, 0), carry_state=False,
                              precision="fp32", device=tr.model.decoder.output.weight.device)
     sources, refs = references(encoded.pairs)
-    if tr.decode.eval_sentences is not None:
-        sources, refs = sources[:tr.decode.eval_sentences], refs[:tr.decode.eval_sentences]
+    limit = tr.decode.eval_sentences
+    if limit is not None and limit < len(sources):  # evenly spaced: files are often sorted by
+        keep = [round(i * (len(sources) - 1) / max(limit - 1, 1)) for i in range(limit)]  # length
+        sources, refs = [sources[i] for i in keep], [refs[i] for i in keep]
     lowercase = tr.data.level == "word" and tr.data.lowercase
     outputs = {"greedy": [t[0].text for t in translate(tr, sources, beam=1)]}
     if beam > 1:
