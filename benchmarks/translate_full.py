@@ -31,7 +31,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tatoeba-eng-fr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--budget", type=float, default=300.0, help="CPU seconds per system")
-    parser.add_argument("--max-words", type=int, default=10)
+    parser.add_argument("--max-words", type=int, default=15)
     parser.add_argument("--vocab", type=int, default=8000, help="words per language at most")
     parser.add_argument("--eval-sentences", type=int, default=1000)
     parser.add_argument("--data", type=Path, default=DATA)
