@@ -87,7 +87,7 @@ def prepare_pairs(
     max_words: int | None = None,
     filter: str = "none",
 ) -> tuple[list[Pair], dict[str, int]]:
-    """Normalise, filter and orient the rows; the counts removed by each rule."""
+    """Normalise, filter and orient the rows; the counts removed by each rule applied."""
     if normalize not in NORMALIZATIONS:
         raise ValueError(f"expected normalize in {NORMALIZATIONS}, got {normalize!r}")
     if filter not in FILTERS:
@@ -105,7 +105,9 @@ def prepare_pairs(
             removed["removed by max_words"] += 1
             continue
         kept.append(Pair(second, first, line) if reverse else Pair(first, second, line))
-    return kept, removed
+    applied = {"removed by the prefix filter": filter != "none",
+               "removed by max_words": max_words is not None}
+    return kept, {k: v for k, v in removed.items() if applied[k]}
 
 
 def load_parallel(
