@@ -1,4 +1,4 @@
-"""Benchmark: rnnlab explicit, rnnlab fused and torch.nn recurrent layers in one process.
+"""Benchmark: rnnlab's explicit, fused and sequence backends and torch.nn layers in one process.
 
 Run by hand (never a test)::
 
@@ -7,10 +7,15 @@ Run by hand (never a test)::
     python benchmarks/bench_layers.py --impls fused,torch    # only the fused-vs-torch pairs
     python benchmarks/bench_layers.py --explicit-repeats 1   # the slow loop timed once
     python benchmarks/bench_layers.py --device cuda          # falls back to CPU without a GPU
+    python benchmarks/bench_layers.py --cells ln-lstm,ln-gru --impls sequence,torch \
+        --shapes "35,20,650;100,32,256;128,64,512"           # LayerNorm cells vs nn.LSTM/GRU
 
 For each cell (lstm, gru, elman-tanh, elman-relu: the registry names with a
-torch.nn peer) and shape (T, B, H) — one layer, input size = H, fp32 — the three
-implementations get the same weights and the same input. Forward is timed under
+torch.nn peer; ln-lstm and ln-gru, timed against the plain nn.LSTM / nn.GRU
+they extend, with the four shared tensors copied and the LayerNorm gains at
+their init) and shape (T, B, H) — one layer, input size = H, fp32 — the
+implementations get the same weights and the same input; an implementation the
+cell has not (fused for the LayerNorm cells) is left out. Forward is timed under
 ``torch.no_grad()``; forward+backward backpropagates ``out.sum() + h_n.sum()``
 into the input and all parameters. The runs of the
 implementations are interleaved (explicit, fused, torch, then torch, fused,
@@ -19,7 +24,9 @@ ms per batch and tokens/s (T·B per second), and the ratio to torch.nn is
 ``tokens/s(impl) / tokens/s(torch.nn)`` (ratio of the medians), and "paired"
 is the median over rounds of t_torch / t_impl measured back to back in one
 round, which drifting background load disturbs less. ≥ 0.95 is the target for
-fused.
+fused. ``--clock cpu`` (the default) times with the process's CPU time, which
+other processes on a shared machine do not inflate (the benchmark runs one
+thread); ``--clock wall`` with wall time.
 """
 
 from __future__ import annotations
@@ -41,9 +48,11 @@ CELLS: dict[str, Callable[..., nn.Module]] = {  # registry name -> its torch.nn 
     "gru": nn.GRU,
     "elman-tanh": functools.partial(nn.RNN, nonlinearity="tanh"),
     "elman-relu": functools.partial(nn.RNN, nonlinearity="relu"),
+    "ln-lstm": nn.LSTM,  # the LayerNorm cells against the plain torch.nn layer they extend
+    "ln-gru": nn.GRU,
 }
 SHAPES = [(35, 20, 650), (100, 32, 128), (128, 64, 512)]
-IMPLS = ("explicit", "fused", "torch")
+IMPLS = ("explicit", "fused", "sequence", "torch")
 MODES = ("forward", "forward+backward")
 
 
@@ -58,7 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=";".join(",".join(map(str, s)) for s in SHAPES),
         help="T,B,H;T,B,H;… (input size = H)",
     )
-    p.add_argument("--impls", default=",".join(IMPLS), help="comma list of explicit, fused, torch")
+    p.add_argument("--impls", default=",".join(IMPLS),
+                   help="comma list of explicit, fused, sequence, torch")
     p.add_argument(
         "--modes", default=",".join(MODES), help="comma list of forward, forward+backward"
     )
@@ -71,6 +81,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="timed runs of the (slow) explicit loop; default --repeats; its warm-up is at most 1",
     )
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave as is)")
+    p.add_argument("--clock", default="cpu", choices=("cpu", "wall"),
+                   help="cpu: this process's CPU time (robust to a shared machine); wall: elapsed")
     p.add_argument("--markdown", action="store_true", help="also print a markdown table")
     return p.parse_args(argv)
 
@@ -83,13 +95,20 @@ def pick_device(name: str) -> torch.device:
 
 
 def build(cell: str, hidden: int, device: torch.device, impls: list[str]) -> dict[str, nn.Module]:
+    """The implementations of ``impls`` the cell has, on torch.nn's weights (LayerNorm gains
+    at their init)."""
     ref = CELLS[cell](hidden, hidden, device=device)
     layers: dict[str, nn.Module] = {"torch": ref}
-    for backend in ("explicit", "fused"):
-        layer = Recurrent(cell, hidden, hidden, backend=backend, device=device)
-        layer.load_state_dict(ref.state_dict())
+    for backend in ("explicit", "fused", "sequence"):
+        if backend not in impls:
+            continue
+        try:
+            layer = Recurrent(cell, hidden, hidden, backend=backend, device=device)
+        except ValueError:  # e.g. no fused kernel for a LayerNorm cell
+            continue
+        layer.load_state_dict(ref.state_dict(), strict=layer.spec.extra_parameters is None)
         layers[backend] = layer
-    return {name: layers[name] for name in impls}
+    return {name: layers[name] for name in impls if name in layers}
 
 
 def make_job(layer: nn.Module, x: torch.Tensor, mode: str) -> Callable[[], None]:
@@ -117,6 +136,7 @@ def time_interleaved(
     repeats: dict[str, int],
     warmup: dict[str, int],
     device: torch.device,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, list[float]]:
     """Seconds of each run per job; the jobs take turns (order reversed every other round)
     so that background load hits each alike."""
@@ -132,10 +152,10 @@ def time_interleaved(
         for name, job in order if round_ % 2 == 0 else order[::-1]:
             if round_ >= repeats[name]:
                 continue
-            t0 = time.perf_counter()
+            t0 = clock()
             job()
             sync()
-            spent[name].append(time.perf_counter() - t0)
+            spent[name].append(clock() - t0)
     return spent
 
 
@@ -163,10 +183,11 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"unknown {name} {unknown}; expected some of {list(known)}")
     if any(len(s) != 3 for s in shapes):
         raise SystemExit(f"expected --shapes as T,B,H;T,B,H…, got {args.shapes!r}")
+    clock = time.process_time if args.clock == "cpu" and device.type == "cpu" else time.perf_counter
     print(
         f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
         f"repeats {args.repeats} (explicit {args.explicit_repeats or args.repeats}; interleaved), "
-        f"warmup {args.warmup}"
+        f"warmup {args.warmup}, clock {'cpu' if clock is time.process_time else 'wall'}"
     )
     print(
         f"{'cell':<10} {'T,B,H':<12} {'mode':<17} {'impl':<9} {'ms':>9} {'tokens/s':>11} "
@@ -185,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             x = torch.randn(steps, batch, hidden, device=device)  # (T, B, H)
             for mode in modes:
                 jobs = {name: make_job(layer, x, mode) for name, layer in layers.items()}
-                runs = time_interleaved(jobs, repeats, warmup, device)
+                runs = time_interleaved(jobs, repeats, warmup, device, clock)
                 seconds = {name: statistics.median(t) for name, t in runs.items()}
-                for name in impls:
+                for name in layers:
                     tps = steps * batch / seconds[name]
                     nan = float("nan")
                     ratio = seconds["torch"] / seconds[name] if "torch" in runs else nan

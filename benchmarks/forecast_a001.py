@@ -47,7 +47,7 @@ from forecast_common import (
 from rnnlab.data.inmet import read_inmet
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows, WindowConfig
-from rnnlab.evaluation.forecast_report import training_scale
+from rnnlab.evaluation.forecast_report import format_p, training_scale
 from rnnlab.evaluation.forecast_tests import compare_forecasts
 from rnnlab.evaluation.forecasting import score
 from rnnlab.training import TrainConfig
@@ -76,8 +76,8 @@ def dm_lines(points: dict, actual: np.ndarray, reference: str) -> list[str]:
         for loss in ("squared", "absolute"):
             r = [compare_forecasts(pred, points[reference], actual, loss, lag) for lag in DM_LAGS]
             lines.append(
-                f"| {name} | {loss} | {r[0].statistic:+.2f} | {_p(r[0].p_value)} "
-                f"| {r[1].statistic:+.2f} | {_p(r[1].p_value)} |"
+                f"| {name} | {loss} | {r[0].statistic:+.2f} | {format_p(r[0].p_value)} "
+                f"| {r[1].statistic:+.2f} | {format_p(r[1].p_value)} |"
             )
     return lines
 
@@ -100,10 +100,6 @@ def combine(paths: list[Path], args) -> None:
             f"{r['mae'] / rows[ref]['mae'] - 1:+.1%} / {r['rmse'] / rows[ref]['rmse'] - 1:+.1%}"
         )
     print(table(rows, keys=("mae", "rmse")) + "\n\n" + "\n".join(dm_lines(points, actual, ref)))
-
-
-def _p(p: float) -> str:
-    return f"{p:.2g}" if p >= 1e-4 else "<1e-4"
 
 
 def main() -> None:

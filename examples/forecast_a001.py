@@ -21,7 +21,7 @@ config = {
     "window": {"lookback": 72, "horizon": 24, "targets": ["temp"],
                "inputs": ["humidity", "pressure"]},
     "split": {"train_end": "2024-10-01", "valid_end": "2024-11-01"},  # test: Nov-Dec 2024
-    "model": {"cell": "lstm", "hidden_size": 32, "forget_bias": 1.0},
+    "model": {"cell": "lstm", "hidden_size": 32, "forget_bias": 1.0, "normalize": "mean"},
     "forecast": {"batch_size": 64, "train_stride": 2},
     "train": {"epochs": 5, "lr": 3e-3, "clip_norm": 1.0, "progress": False},
 }

@@ -111,5 +111,6 @@ def test_forget_bias_on_an_elman_cell():
 
 def test_unknown_cell_name():
     with raises(ValueError, "unknown cell 'gru_cell': expected one of elman-tanh, elman-relu, "
-                "elman-sigmoid, lstm, gru; did you mean 'gru'?"):
+                "elman-sigmoid, lstm, gru, ln-lstm, ln-gru, zoneout-lstm, zoneout-gru; "
+                "did you mean 'gru'?"):
         RecurrentCell("gru_cell", 4, 8)

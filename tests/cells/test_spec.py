@@ -28,7 +28,8 @@ def registry():
 
 
 def test_the_registered_names_are_the_one_vocabulary():
-    assert cell_names() == ["elman-tanh", "elman-relu", "elman-sigmoid", "lstm", "gru"]
+    assert cell_names() == ["elman-tanh", "elman-relu", "elman-sigmoid", "lstm", "gru",
+                            "ln-lstm", "ln-gru", "zoneout-lstm", "zoneout-gru"]
     assert get_cell("lstm") is CELLS["lstm"]
     assert get_cell(CELLS["gru"]) is CELLS["gru"]  # a spec passes through
 
@@ -40,13 +41,14 @@ def test_the_registered_names_are_the_one_vocabulary():
 )
 def test_old_spellings_get_a_did_you_mean(old, suggestion):
     with raises(ValueError, f"unknown cell {old!r}: expected one of elman-tanh, elman-relu, "
-                f"elman-sigmoid, lstm, gru; did you mean {suggestion!r}?"):
+                "elman-sigmoid, lstm, gru, ln-lstm, ln-gru, zoneout-lstm, zoneout-gru; "
+                f"did you mean {suggestion!r}?"):
         get_cell(old)
 
 
 def test_unknown_name_without_a_close_match():
     with raises(ValueError, "unknown cell 'transformer': expected one of elman-tanh, elman-relu, "
-                "elman-sigmoid, lstm, gru"):
+                "elman-sigmoid, lstm, gru, ln-lstm, ln-gru, zoneout-lstm, zoneout-gru"):
         get_cell("transformer")
 
 

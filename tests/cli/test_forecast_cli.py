@@ -33,17 +33,26 @@ def test_train_evaluate_predict(series_csv, forecast_train_args, tmp_path, capsy
     evaluation = json.loads((run / "evaluation.json").read_text())
     assert 0.0 <= evaluation["interval"]["coverage"] <= 1.0
     assert {r["model"] for r in evaluation["backtest"]} >= {"persistence", "linear_ar (refit)"}
-    dm = evaluation["dm_vs_linear_ar"]["gru-direct-quantile"]
+    dm = evaluation["dm"]["linear_ar"]["gru-direct-quantile"]
     assert set(dm) == {"squared", "absolute"} and 0.0 <= dm["squared"]["p_value"] <= 1.0
-    assert "Diebold–Mariano test against the linear AR" in (run / "report.md").read_text()
+    report = (run / "report.md").read_text()
+    for reference in ("persistence", "seasonal_naive", "linear_ar"):
+        assert f"| model vs {reference} |" in report
+    assert "90% interval coverage" in report and "## Drift of the inputs" in report
+    assert (run / "linear_ar.safetensors").is_file()  # the AR as trained with the model
+    own = report
     assert main(["forecast", "evaluate", str(run), "--split", "valid"]) == 0
+    assert (run / "evaluations" / "valid" / "report.md").is_file()
+    assert (run / "report.md").read_text() == own  # the run's own report is never overwritten
     csv = tmp_path / "next.csv"
     assert (
         main(["forecast", "predict", str(run), "--data", str(series_csv), "--out", str(csv)]) == 0
     )
     table = pd.read_csv(csv)
-    assert list(table.columns) == ["time_utc", "temp", "temp_lo", "temp_hi", "temp_actual"]
+    assert list(table.columns) == ["origin_utc", "step", "time_utc", "temp", "temp_lo", "temp_hi",
+                                   "temp_actual", "imputed"]
     assert len(table) == 6 and table["time_utc"][0] == "2024-01-17 16:00:00"
+    assert (table["step"] == list(range(1, 7))).all() and (table["imputed"] == 0).all()
     assert (table["temp_lo"] <= table["temp"]).all() and (table["temp"] <= table["temp_hi"]).all()
     assert csv.with_suffix(".png").is_file()
 
@@ -207,7 +216,8 @@ def test_a_model_trained_on_bulk_files_predicts_from_a_portal_export(tmp_path):
         )
     a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
     pd.testing.assert_frame_equal(a, b)
-    assert list(a.columns) == ["time_utc", "local_time", "temp", "temp_actual"]
+    assert list(a.columns) == ["origin_utc", "step", "time_utc", "local_time", "temp",
+                               "temp_actual", "imputed"]
 
 
 def test_rmse_scaled_is_reported_only_when_the_loss_is_a_mean_square():

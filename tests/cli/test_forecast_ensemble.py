@@ -34,7 +34,7 @@ def test_ensemble_is_evaluated_and_predicts_the_members_mean(members, series_csv
         assert f"| {row} |" in out
     assert json.loads((ens / ENSEMBLE_FILE).read_text()) == {"members": ["../gru-0", "../lstm-1"]}
     assert (ens / "report.md").is_file()
-    dm = json.loads((ens / "evaluation.json").read_text())["dm_vs_linear_ar"]
+    dm = json.loads((ens / "evaluation.json").read_text())["dm"]["linear_ar"]
     assert list(dm) == [
         "mean-of-2 (gru-direct, lstm-direct)",
         "member-1 (gru-direct)",

@@ -115,3 +115,38 @@ def test_scaler_json_round_trip(tmp_path):
         StandardScaler.load(tmp_path / "bad.json")
     with pytest.raises(ValueError, match="no values in training"):
         StandardScaler.fit(np.full((3, 1), np.nan), ["c"])
+
+
+def test_static_station_fields_are_constant_known_inputs_from_the_header():
+    df = hourly()
+    df.attrs.update(lat=-15.79, lon=-47.93, altitude=1160.96)
+    cfg = WindowConfig(lookback=10, horizon=4, targets=("temp",), static=("altitude", "lat"))
+    w = SeriesWindows.build(df, cfg, SplitConfig(0.5, 0.75))
+    assert w.columns[-2:] == ["static_altitude", "static_lat"]
+    t = w.starts["test"][:2]
+    np.testing.assert_allclose(w.inputs(t)[..., -2:], [[[1.16096, -15.79 / 90]] * 10] * 2,
+                               rtol=1e-6)
+    np.testing.assert_allclose(w.known_future(t)[..., -1], -15.79 / 90, rtol=1e-6)
+    lower = hourly()
+    lower.attrs.update(lat=-15.79, lon=-47.93, altitude=990.0)  # another station, same scaler
+    w2 = SeriesWindows.build(lower, cfg, scaler=w.scaler)
+    assert w2.inputs(t)[0, 0, -2] == pytest.approx(0.99)
+    with pytest.raises(ValueError, match="static input 'altitude' needs station metadata"):
+        SeriesWindows.build(hourly(), cfg, SplitConfig(0.5, 0.75))
+    with pytest.raises(ValueError, match=r"\[window\] static: unknown field\(s\) \['height'\]"):
+        WindowConfig(static=("height",))
+
+
+def test_origins_between_and_missing_inputs():
+    df = hourly(60)
+    df.iloc[30:32, 1] = np.nan  # two missing hours of hum
+    w = SeriesWindows.build(df, WindowConfig(10, 4, ("temp",), ("hum",)), SplitConfig(0.5, 0.75))
+    t = w.origins_between(45, 60)
+    assert t[0] == 45 and t[-1] == 56  # targets of 56 are rows 56..59, the last rows
+    every = set(w.origins_between(0, 60).tolist())
+    assert every.isdisjoint(range(27, 42)) and {26, 42} <= every  # windows touching the gap
+    assert w.missing_inputs(35) == {"hum": [30, 31]} and w.missing_inputs(45) == {}
+    only_inputs = SeriesWindows.build(df.iloc[:10], w.config, scaler=w.scaler)  # L rows suffice
+    assert only_inputs.latest_origin() == 10
+    with pytest.raises(ValueError, match="need at least lookback = 10 to forecast from its end"):
+        SeriesWindows.build(df.iloc[:9], w.config, scaler=w.scaler)

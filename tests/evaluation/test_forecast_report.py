@@ -37,3 +37,19 @@ def test_origins_with_missing_actuals_are_left_out_and_short_series_give_no_test
     short, fc_short = forecasts(T=12)  # T = 12 <= 2H: too few origins for the test
     assert dm_against(fc_short, short) == {}
     assert dm_against({"gru": fc["gru-direct"]}, actual) == {}  # no reference, no test
+
+
+def test_every_baseline_is_a_reference_and_p_values_never_print_as_zero():
+    from rnnlab.evaluation.forecast_report import dm_all, format_p
+
+    actual, fc = forecasts()
+    fc["linear_ar (refit on the new data before the period)"] = fc["linear_ar"] + 0.1
+    result = dm_all(fc, actual)
+    assert set(result) == {"linear_ar", "persistence",
+                           "linear_ar (refit on the new data before the period)"}
+    assert all(list(r) == ["gru-direct"] for r in result.values())  # baselines are not tested
+    assert result["persistence"]["gru-direct"]["squared"]["p_value"] < 1e-4
+    assert "| gru-direct | -" in dm_markdown(result["persistence"], "persistence")
+    assert "<1e-4" in dm_markdown(result["persistence"], "persistence")
+    assert [format_p(p) for p in (0.0, 9.9e-5, 1e-4, 0.0123, 0.5)] == [
+        "<1e-4", "<1e-4", "0.0001", "0.012", "0.5"]

@@ -139,3 +139,23 @@ def test_linear_ar_on_the_last_steps_equals_one_on_a_shorter_window():
         LinearAR(steps=7).fit(w, w.starts["train"])
     with pytest.raises(ValueError, match="steps >= 1"):
         LinearAR(steps=0)
+
+
+def test_linear_ar_saved_and_loaded_forecasts_the_same(tmp_path):
+    from rnnlab.data.splits import SplitConfig
+    from rnnlab.data.windows import SeriesWindows, WindowConfig
+    from rnnlab.evaluation.baselines import LinearAR
+
+    idx = pd.date_range("2024-01-01", periods=120, freq="h")
+    t = np.arange(120)
+    frame = pd.DataFrame({"y": np.sin(t / 3.0) + 0.01 * t, "x": np.cos(t / 5.0)}, index=idx)
+    w = SeriesWindows.build(frame, WindowConfig(8, 3, ("y",), ("x",)), SplitConfig(0.6, 0.8))
+    ar = LinearAR(0.5, steps=4).fit(w, w.starts["train"])
+    ar.save(tmp_path / "ar.safetensors")
+    back = LinearAR.load(tmp_path / "ar.safetensors")
+    assert (back.ridge, back.steps) == (0.5, 4)
+    t = w.starts["test"]
+    np.testing.assert_array_equal(back.predict(w, t), ar.predict(w, t))
+    (tmp_path / "bad.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ValueError, match="corrupt linear AR file"):
+        LinearAR.load(tmp_path / "bad.safetensors")

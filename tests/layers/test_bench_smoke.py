@@ -34,8 +34,16 @@ def test_bench_layers_runs_on_tiny_shapes(capsys):
     assert bench.main(args) == 0
     out = capsys.readouterr()
     rows = [line for line in out.out.splitlines() if line.startswith("| ")]
-    assert len(rows) == 2 + 3 * 2 * 3  # header, rule, cells × modes × impls
+    assert len(rows) == 2 + 3 * 2 * 4  # header, rule, cells × modes × impls
     assert ("no CUDA device" in out.err) == (not torch.cuda.is_available())
+
+
+def test_bench_layers_times_the_layernorm_cells_without_a_fused_row(capsys):
+    args = ["--cells", "ln-lstm", "--shapes", "3,2,4", "--repeats", "1", "--warmup", "0",
+            "--modes", "forward+backward", "--markdown"]
+    assert load_bench().main(args) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ln")]
+    assert [row.split("|")[4].strip() for row in rows] == ["explicit", "sequence", "torch"]
 
 
 def test_bench_layers_rejects_unknown_cells():

@@ -171,7 +171,8 @@ def test_fused_impossible_for_a_custom_cell():
 
 def test_unknown_backend():
     with raises(
-        ValueError, "expected backend to be one of 'auto', 'explicit', 'fused', got 'cudnn'"
+        ValueError,
+        "expected backend to be one of 'auto', 'explicit', 'fused', 'sequence', got 'cudnn'",
     ):
         LSTM(4, 8, backend="cudnn")
 
@@ -212,7 +213,7 @@ def test_unknown_cell_name_suggests_the_registry_name():
     with raises(
         ValueError,
         "unknown cell 'elman_sigmoid': expected one of elman-tanh, elman-relu, elman-sigmoid, "
-        "lstm, gru; did you mean 'elman-sigmoid'?",
+        "lstm, gru, ln-lstm, ln-gru, zoneout-lstm, zoneout-gru; did you mean 'elman-sigmoid'?",
     ):
         Recurrent("elman_sigmoid", 4, 8)
 

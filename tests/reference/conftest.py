@@ -14,8 +14,9 @@ from rnnlab.layers import Recurrent
 
 
 def make_torch_cell(cell: str, input_size: int, hidden_size: int) -> nn.Module:
-    """rnnlab's cell of the registry name ``cell`` in float64."""
-    return RecurrentCell(cell, input_size, hidden_size, dtype=torch.float64)
+    """rnnlab's cell of the registry name ``cell`` in float64, in eval mode (zoneout cells then
+    use their rates, as the reference does without masks)."""
+    return RecurrentCell(cell, input_size, hidden_size, dtype=torch.float64).eval()
 
 
 class CellStack(nn.Module):
@@ -23,7 +24,7 @@ class CellStack(nn.Module):
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, num_layers: int) -> None:
         super().__init__()
-        self.kind = cell
+        self.paired = len(RecurrentCell(cell, 1, 1).state_names) == 2  # (h, c)
         self.cells = nn.ModuleList(
             make_torch_cell(cell, input_size if k == 0 else hidden_size, hidden_size)
             for k in range(num_layers)
@@ -35,7 +36,7 @@ class CellStack(nn.Module):
         for k, cell in enumerate(self.cells):
             if state is None:
                 s = None
-            elif self.kind == "lstm":
+            elif self.paired:
                 s = (state[0][k], state[1][k])
             else:
                 s = state[k]
@@ -45,7 +46,7 @@ class CellStack(nn.Module):
                 hs.append(h)
             inputs = torch.stack(hs)
             per_layer.append(s)
-        if self.kind == "lstm":
+        if self.paired:
             final = (torch.stack([s[0] for s in per_layer]), torch.stack([s[1] for s in per_layer]))
         else:
             final = torch.stack(per_layer)
@@ -61,8 +62,9 @@ class CellStack(nn.Module):
 
 
 def rnnlab_layer(cell: str, input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
-    """rnnlab's layer of the registry name ``cell`` in float64."""
-    return Recurrent(cell, input_size, hidden_size, num_layers, dtype=torch.float64)
+    """rnnlab's layer of the registry name ``cell`` in float64, eval mode (its auto backend:
+    fused, or the sequence kernel for the LayerNorm and zoneout cells)."""
+    return Recurrent(cell, input_size, hidden_size, num_layers, dtype=torch.float64).eval()
 
 
 @pytest.fixture

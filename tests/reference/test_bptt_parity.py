@@ -12,8 +12,12 @@ TOL = 1e-8
 KINDS = list(R.CELLS)  # the registry names; test_names.py keeps them equal to rnnlab.cells
 
 
+def _paired(kind):
+    return R.make_cell(kind, 1, 1).state_size_factor == 2  # (h, c)
+
+
 def _state_like(kind, L, B, H, rng):
-    if kind == "lstm":
+    if _paired(kind):
         return rng.standard_normal((L, B, H)), rng.standard_normal((L, B, H))
     return rng.standard_normal((L, B, H))
 
@@ -88,17 +92,18 @@ def test_cell_jacobian_matches_autograd(kind, rng, twins):
     ref = R.make_cell(kind, I, H)
     ref.load_params({n: p.detach().numpy() for n, p in cell_t.named_parameters()})
     x = rng.standard_normal((B, I))
-    s_prev = (rng.standard_normal((B, H)), rng.standard_normal((B, H))) if kind == "lstm" \
+    paired = _paired(kind)
+    s_prev = (rng.standard_normal((B, H)), rng.standard_normal((B, H))) if paired \
         else rng.standard_normal((B, H))
     _, _, cache = ref.forward(x, s_prev)
     J = ref.jacobian(cache)  # (B, S, S)
     for b in range(B):
         def step(s_flat, b=b):
-            s = (s_flat[:H][None], s_flat[H:][None]) if kind == "lstm" else s_flat[None]
+            s = (s_flat[:H][None], s_flat[H:][None]) if paired else s_flat[None]
             _, new = cell_t(torch.tensor(x[b : b + 1]), s)
-            return torch.cat([t[0] for t in new]) if kind == "lstm" else new[0]
+            return torch.cat([t[0] for t in new]) if paired else new[0]
 
-        s_b = np.concatenate([s[b] for s in s_prev]) if kind == "lstm" else s_prev[b]
+        s_b = np.concatenate([s[b] for s in s_prev]) if paired else s_prev[b]
         J_t = torch.autograd.functional.jacobian(step, torch.tensor(s_b))
         np.testing.assert_allclose(J[b], J_t.numpy(), atol=TOL, rtol=0)
 

@@ -23,6 +23,7 @@ from rnnlab.cells.checks import check_choice, check_positive_int, check_state_pa
 from rnnlab.cells.init import INITS, check_forget_bias, init_weights_
 from rnnlab.cells.spec import CellSpec, ExtraParameter, get_cell
 from rnnlab.cells.state import State, map_state
+from rnnlab.cells.zoneout import zoneout_masks
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -131,10 +132,22 @@ class RecurrentCell(nn.Module):
         """One step: x (B, I) or (I,) -> (h (B, H), new state)."""
         x, batched = self._check_input(x)
         state = self._check_state(state, x, batched)
-        h, state = self.spec.step(x, state, **self.weights(), **self.spec.options)
+        noise = self.step_noise(x.shape[0], x)
+        h, state = self.spec.step(x, state, **self.weights(), **noise, **self.spec.options)
         if not batched:
             h, state = h.squeeze(0), map_state(lambda s: s.squeeze(0), state)
         return h, state
+
+    def step_noise(self, batch_size: int, like: Tensor) -> dict[str, Any]:
+        """The random inputs of one step: zoneout masks (B, H) for zoneout cells, else {}.
+
+        Bernoulli draws in training; in eval the rates themselves (deterministic).
+        """
+        rates = self.spec.zoneout_rates
+        if not rates:
+            return {}
+        shape = (batch_size, self.hidden_size)
+        return {"zoneout_mask": zoneout_masks(rates, shape, self.training, like)}
 
     def gates(self, x: Tensor, state: State | None = None) -> dict[str, Tensor]:
         """Post-activation gate values at this step, each (B, H) (or (H,) unbatched)."""

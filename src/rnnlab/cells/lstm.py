@@ -31,6 +31,11 @@ def lstm_gates(
     """{"i", "f", "g", "o"}, each (B, H), from x (B, I) and (h_{t-1}, c_{t-1})."""
     h_prev, _ = state
     a = F.linear(x, weight_ih, bias_ih) + F.linear(h_prev, weight_hh, bias_hh)  # (B, 4H)
+    return lstm_gate_values(a)
+
+
+def lstm_gate_values(a: Tensor) -> dict[str, Tensor]:
+    """The gates from the pre-activation a (B, 4H) (shared with the LayerNorm LSTM)."""
     a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)  # PyTorch gate order, each (B, H)
     i = torch.sigmoid(a_i)  # i_t
     f = torch.sigmoid(a_f)  # f_t
@@ -45,7 +50,6 @@ def lstm_step(
     """One step: (h_t, (h_t, c_t))."""
     _, c_prev = state  # (B, H)
     q = lstm_gates(x, state, **weights)
-    i, f, g, o = q["i"], q["f"], q["g"], q["o"]
-    c = f * c_prev + i * g  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-    h = o * torch.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
+    c = q["f"] * c_prev + q["i"] * q["g"]  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    h = q["o"] * torch.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
     return h, (h, c)

@@ -8,16 +8,20 @@ Symbols (every cell's equations use them):
 
 A :class:`CellSpec` says what a kind of cell is: its gate blocks in PyTorch's
 order, its state, the functions that compute one step and its gates, the
-fixed options of those functions, which gate block ``forget_bias`` sets, and
-the PyTorch kernel (if any) that computes exactly the same function. The
-equations live in one file per cell (``elman.py``, ``lstm.py``, ``gru.py``);
+fixed options of those functions, which gate block ``forget_bias`` sets, the
+PyTorch kernel (if any) that computes exactly the same function, rnnlab's own
+whole-sequence kernel (if any; the ``sequence`` backend) and zoneout rates. The
+equations live in one file per cell (``elman.py``, ``lstm.py``, ``gru.py``,
+``ln_lstm.py``, ``ln_gru.py``, ``zoneout.py``);
 adding a cell is one such file and one :func:`register_cell` call (see
 docs/adding_a_cell.md). ``step`` and ``gates`` are called as
 
     h, state = step(x, state, weight_ih=…, weight_hh=…, bias_ih=…, bias_hh=…, **options)
     q = gates(x, state, <the same keywords>)    # {gate: (B, H)}, post-activation
 
-plus one keyword per extra parameter when the spec has ``extra_parameters``.
+plus one keyword per extra parameter when the spec has ``extra_parameters``,
+and ``zoneout_mask=(d_h, …)`` (one (B, H) tensor per state) when it has
+``zoneout`` rates: the caller draws the masks (:func:`rnnlab.cells.zoneout.zoneout_masks`).
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from rnnlab.cells.elman import elman_gates, elman_step
 from rnnlab.cells.gru import gru_gates, gru_step
+from rnnlab.cells.ln_gru import ln_gru_gates, ln_gru_step
+from rnnlab.cells.ln_lstm import ln_lstm_gates, ln_lstm_step
 from rnnlab.cells.lstm import lstm_gates, lstm_step
+from rnnlab.cells.zoneout import check_zoneout, zoneout_cell
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,10 @@ class CellSpec:
     # (input_size, hidden_size) -> {name: ExtraParameter}: more parameters for the generic cell,
     # passed to step/gates by name; cells with them have fused=None
     extra_parameters: Callable[[int, int], Mapping[str, ExtraParameter]] | None = None
+    # the whole-sequence kernel of the `sequence` backend computing these equations
+    # ("elman", "lstm", "gru", "ln-lstm", "ln-gru"; rnnlab.layers.sequence_cells), or None
+    sequence: str | None = None
+    zoneout: Mapping[str, float] = field(default_factory=dict)  # rate z per state name
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
@@ -75,7 +87,9 @@ class CellSpec:
             )
         object.__setattr__(self, "gate_names", tuple(self.gate_names))
         object.__setattr__(self, "state_names", tuple(self.state_names))
+        check_zoneout(self.zoneout, self.state_names, self.name)
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "zoneout", MappingProxyType(dict(self.zoneout)))
 
     @property
     def num_gates(self) -> int:
@@ -86,6 +100,13 @@ class CellSpec:
     def forget_index(self) -> int | None:
         """The block index of ``forget_gate`` (LSTM 1, GRU 1), None when the cell has none."""
         return None if self.forget_gate is None else self.gate_names.index(self.forget_gate)
+
+    @property
+    def zoneout_rates(self) -> tuple[float, ...]:
+        """z per state tensor, in ``state_names`` order (0 where unset); () without zoneout."""
+        if not self.zoneout:
+            return ()
+        return tuple(float(self.zoneout.get(name, 0.0)) for name in self.state_names)
 
     def __deepcopy__(self, memo: dict) -> CellSpec:
         return self  # immutable: a copied module shares its spec
@@ -137,6 +158,7 @@ for _nonlinearity in ("tanh", "relu", "sigmoid"):
             gates=elman_gates,
             options={"nonlinearity": _nonlinearity},
             fused=_nonlinearity,  # sigmoid: the tanh kernel through an exact identity
+            sequence="elman",
             description=f"Elman network, h_t = {_nonlinearity}(W_ih x_t + W_hh h_{{t-1}} + b)",
         )
     )
@@ -150,6 +172,7 @@ register_cell(
         gates=lstm_gates,
         forget_gate="f",
         fused="lstm",
+        sequence="lstm",
         description="long short-term memory with a forget gate (torch.nn.LSTM)",
     )
 )
@@ -162,6 +185,53 @@ register_cell(
         gates=gru_gates,
         forget_gate="z",  # h_t = z_t ⊙ h_{t-1} + …: z keeps the state as f does in the LSTM
         fused="gru",
+        sequence="gru",
         description="gated recurrent unit, PyTorch's variant (torch.nn.GRU)",
     )
 )
+
+
+def _ln_parameters(num_gates: int) -> Callable[[int, int], dict[str, ExtraParameter]]:
+    """γ_ih, γ_hh (G·H,) = 1, and for the LSTM γ_c = 1, β_c = 0 (H,) (Ba et al. 2016)."""
+
+    def make(input_size: int, hidden_size: int) -> dict[str, ExtraParameter]:
+        gh = num_gates * hidden_size
+        extra = {"ln_gain_ih": ExtraParameter((gh,), torch.nn.init.ones_),
+                 "ln_gain_hh": ExtraParameter((gh,), torch.nn.init.ones_)}
+        if num_gates == 4:
+            extra["ln_gain_c"] = ExtraParameter((hidden_size,), torch.nn.init.ones_)
+            extra["ln_bias_c"] = ExtraParameter((hidden_size,), torch.nn.init.zeros_)
+        return extra
+
+    return make
+
+
+register_cell(
+    CellSpec(
+        name="ln-lstm",
+        gate_names=("i", "f", "g", "o"),
+        state_names=("h", "c"),
+        step=ln_lstm_step,
+        gates=ln_lstm_gates,
+        forget_gate="f",
+        sequence="ln-lstm",
+        extra_parameters=_ln_parameters(4),
+        description="LSTM with layer normalisation of both pre-activations and of c_t "
+        "(Ba et al. 2016)",
+    )
+)
+register_cell(
+    CellSpec(
+        name="ln-gru",
+        gate_names=("r", "z", "n"),
+        state_names=("h",),
+        step=ln_gru_step,
+        gates=ln_gru_gates,
+        forget_gate="z",
+        sequence="ln-gru",
+        extra_parameters=_ln_parameters(3),
+        description="GRU with layer normalisation of both pre-activations (Ba et al. 2016)",
+    )
+)
+register_cell(zoneout_cell(CELLS["lstm"], h=0.05, c=0.5))  # Krueger et al. 2017, char-level PTB
+register_cell(zoneout_cell(CELLS["gru"], h=0.1))

@@ -44,7 +44,8 @@ def add_training_flags(parser: argparse.ArgumentParser, *, model: bool = True) -
                              "are still printed")
     if model:
         parser.add_argument("--cell", help="model.cell: elman-tanh, elman-relu, elman-sigmoid, "
-                                           "lstm, gru (see `rnnlab cells`)")
+                                           "lstm, gru, ln-lstm, ln-gru, zoneout-lstm, "
+                                           "zoneout-gru (docs/layers.md)")
         parser.add_argument("--hidden-size", type=int, help="model.hidden_size")
         parser.add_argument("--num-layers", type=int, help="model.num_layers")
     parser.add_argument("--epochs", type=int, help="train.epochs")

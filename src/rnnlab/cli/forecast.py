@@ -4,8 +4,11 @@
         --lookback 72 --horizon 24 --train-end 2023-10-01 --valid-end 2024-01-01 \\
         --cell gru --run-dir runs/a001
     rnnlab forecast evaluate runs/a001            # model vs persistence, seasonal naive, linear AR
+    rnnlab forecast evaluate runs/a001 --data A001_2025.CSV --start 2025-02-01 --end 2025-03-01
     rnnlab forecast ensemble runs/a001 runs/a001-seed1 runs/a001-lstm --run-dir runs/mean3
     rnnlab forecast predict runs/a001 --data INMET_FILE.CSV --out next24h.csv --plot next24h.png
+    rnnlab forecast predict runs/a001 --data A001_2025.CSV --start 2025-03-01 --end 2025-04-01 \
+        --every 24h --out march.csv
 
 ``train`` takes a TOML config (``rnnlab config forecast`` lists every field)
 and/or flags; ``--set section.field=value`` overrides anything. After training
@@ -51,11 +54,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--output", choices=("point", "gaussian", "quantile"))
     train.set_defaults(func=run_train)
 
-    evaluate = verbs.add_parser("evaluate", help="score a run against the baselines")
+    evaluate = verbs.add_parser(
+        "evaluate", help="score a run against the baselines on its test split or on any data; "
+                         "the report goes to RUN/evaluations/NAME/ (or --out)")
     evaluate.add_argument("run_dir", type=Path)
     evaluate.add_argument("--split", default="auto", choices=("auto", "valid", "test"),
-                          help="auto: test if the split has windows, else valid")
-    evaluate.add_argument("--data", action="append", help="other data (default: the run's)")
+                          help="of the run's own data: auto = test if the split has windows, "
+                               "else valid")
+    evaluate.add_argument("--data", action="append",
+                          help="other data, read whole, no split (default: the run's); repeatable")
+    evaluate.add_argument("--start", help="score only windows whose targets are at or after this")
+    evaluate.add_argument("--end", help="... and before this timestamp")
+    evaluate.add_argument("--name", help="RUN/evaluations/NAME (default: from data and period)")
+    evaluate.add_argument("--out", type=Path, help="write the report here instead (read-only run)")
     evaluate.set_defaults(func=run_evaluate)
 
     ensemble = verbs.add_parser(
@@ -67,9 +78,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     predict = verbs.add_parser("predict", help="forecast the next horizon from any file")
     predict.add_argument("run_dir", type=Path)
     predict.add_argument("--data", action="append", required=True, help="INMET file(s) or CSV")
-    predict.add_argument("--origin", help="forecast from this timestamp (default: after the end)")
+    predict.add_argument("--origin", help="forecast from this timestamp, the first forecast "
+                                          "step (default: after the end of the data)")
+    predict.add_argument("--start", help="rolling: first origin")
+    predict.add_argument("--end", help="rolling: origins before this timestamp")
+    predict.add_argument("--every", help="rolling: step between origins, e.g. 24h (default 1 step)")
+    predict.add_argument("--impute-limit", type=int, default=None,
+                         help="fill up to N missing steps per input column of a window "
+                              "(flagged); default: the run's forecast.impute_limit (0: refuse)")
     predict.add_argument("--out", type=Path, default=None, help="CSV (default RUN_DIR/predict.csv)")
     predict.add_argument("--plot", type=Path, default=None, help="PNG (default beside the CSV)")
+    predict.add_argument("--engine", default="torch", choices=("torch", "onnxruntime"),
+                         help="run the model in PyTorch or on onnxruntime (exports it first)")
     predict.set_defaults(func=run_predict)
 
 
@@ -98,18 +118,28 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.forecast import evaluate_run
 
-    _print_report(evaluate_run(args.run_dir, args.split, args.data), args.run_dir)
+    report = evaluate_run(args.run_dir, args.split, args.data, args.start, args.end,
+                          name=args.name, out=args.out)
+    _print_report(report, report["dir"])
     return 0
 
 
-def _print_report(report: dict, run_dir: Path) -> None:
+def _print_report(report: dict, report_dir: Path | str) -> None:
     from rnnlab.evaluation.forecast_report import dm_markdown
 
+    span = report["period"]
+    print(f"{report['windows']} windows, targets {span['first_target']} .. "
+          f"{span['last_target']} (UTC)")
     print(report["table"])
-    if report["dm_vs_linear_ar"]:
-        print("\nDiebold–Mariano test against the linear AR (negative: lower loss; p two-sided)")
-        print(dm_markdown(report["dm_vs_linear_ar"], "linear_ar"))
-    print(f"report: {Path(run_dir) / 'report.md'}")
+    for reference, results in report["dm"].items():
+        print(f"\nDiebold–Mariano test against {reference} (negative: lower loss; p two-sided)")
+        print(dm_markdown(results, reference))
+    if "interval" in report:
+        iv = report["interval"]
+        print(f"\n{iv['level']:.0%} interval coverage: {iv['coverage']:.3f}")
+    if report["drift_warnings"]:  # each was logged as a warning when it was found
+        print(f"\n{len(report['drift_warnings'])} input(s) drifted: see the warnings above")
+    print(f"report: {Path(report_dir) / 'report.md'}")
 
 
 def run_ensemble(args: argparse.Namespace) -> int:
@@ -117,7 +147,7 @@ def run_ensemble(args: argparse.Namespace) -> int:
 
     write_ensemble(args.members, args.run_dir)
     print(f"ensemble of {len(args.members)} runs: {args.run_dir / ENSEMBLE_FILE}")
-    _print_report(evaluate_run(args.run_dir, "auto"), args.run_dir)
+    _print_report(evaluate_run(args.run_dir, "auto", own_report=True), args.run_dir)
     return 0
 
 
@@ -126,7 +156,13 @@ def run_predict(args: argparse.Namespace) -> int:
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
-    frame = predict_run(args.run_dir, args.data, out, plot, args.origin)
-    print(frame.to_string(index=False))
+    engine = None
+    if args.engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtForecaster
+
+        engine = OrtForecaster(args.run_dir)
+    frame = predict_run(args.run_dir, args.data, out, plot, args.origin, args.start, args.end,
+                        args.every, args.impute_limit, engine)
+    print(frame.to_string(index=False, max_rows=60))
     print(f"wrote {out} and {plot}")
     return 0

@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("train", "valid", "test"))
     evaluate.add_argument("--corpus", help="score another corpus (same layouts as training)")
+    _quantize_arg(evaluate)
     evaluate.set_defaults(func=run_evaluate)
 
     generate = verbs.add_parser("generate", help="sample text (streamed as it is made)")
@@ -61,6 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="beam search with this width instead of sampling (0 = sample)")
     generate.add_argument("--stop-at-eos", action="store_true", help="end at the sentence end")
     generate.add_argument("--allow-unk", action="store_true", help="let <unk> be generated")
+    generate.add_argument("--engine", default="torch", choices=("torch", "onnxruntime"),
+                          help="run the model in PyTorch or on onnxruntime (exports it first)")
+    _quantize_arg(generate)
     generate.set_defaults(func=run_generate)
 
     nxt = verbs.add_parser("next", help="the top-k next tokens after a prompt, with probabilities")
@@ -79,6 +83,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     agreement.set_defaults(func=run_agreement)
 
 
+def _quantize_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quantize", choices=("int8",), default=None,
+                        help="dynamic int8 weights for LSTM/GRU/linear layers (CPU inference)")
+
+
 def run_train(args: argparse.Namespace) -> int:
     result = run_training(args, "lm", flag_values(args, LM_FLAGS))
     if isinstance(result, int):
@@ -91,7 +100,8 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.lm import evaluate_run
 
-    print(evaluate_run(args.run_dir, args.split, args.corpus, args.which, args.device).describe())
+    print(evaluate_run(args.run_dir, args.split, args.corpus, args.which, args.device,
+                       args.quantize).describe())
     return 0
 
 
@@ -105,10 +115,17 @@ def run_generate(args: argparse.Namespace) -> int:
     config = SamplingConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                             max_tokens=args.max_tokens, seed=args.seed,
                             stop_at_eos=args.stop_at_eos)  # checked before the model is read
-    lm = load_lm(args.run_dir, args.which, args.device)
+    if args.engine == "onnxruntime" and (args.beam or args.quantize):
+        raise ValueError("--beam and --quantize run in PyTorch only; drop --engine onnxruntime")
+    lm = load_lm(args.run_dir, args.which, args.device, args.quantize)
     tok = lm.tokenizer
     prompt = tok.encode(args.prompt)
     banned = () if args.allow_unk else (tok.unk_id,)
+    model = lm.model
+    if args.engine == "onnxruntime":
+        from rnnlab.tasks.export.engine import OrtLM
+
+        model = OrtLM(args.run_dir)
     if args.beam:
         hyps = beam_search(lm.model, prompt, start_id=tok.eos_id, eos_id=tok.eos_id,
                            beam_width=args.beam, max_tokens=args.max_tokens, banned=banned)
@@ -120,7 +137,7 @@ def run_generate(args: argparse.Namespace) -> int:
     sys.stdout.write(args.prompt + (" " if args.prompt and tok.kind == "word" else ""))
     made: list[int] = []
     shown = ""
-    for token in generate(lm.model, prompt, replace(config, banned=banned),
+    for token in generate(model, prompt, replace(config, banned=banned),
                           start_id=tok.eos_id, eos_id=tok.eos_id):
         made.append(token)
         text = tok.decode(made)

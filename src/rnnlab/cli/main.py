@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "rnnlab.cli.translate",
     "rnnlab.cli.condgen",
     "rnnlab.cli.diagnose",
+    "rnnlab.cli.export",
 )
 # small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)
 DEFAULT_THREADS = 1

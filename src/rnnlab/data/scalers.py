@@ -38,7 +38,7 @@ class StandardScaler:
         sigma = np.where(sigma > 1e-12, sigma, 1.0)
         return cls(tuple(columns), tuple(map(float, mu)), tuple(map(float, sigma)))
 
-    def _stats(self, columns: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    def stats(self, columns: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
         if columns is None:
             return np.asarray(self.mean), np.asarray(self.std)
         missing = [c for c in columns if c not in self.columns]
@@ -49,17 +49,17 @@ class StandardScaler:
 
     def transform(self, values: np.ndarray, columns: list[str] | None = None) -> np.ndarray:
         """z = (x − μ) / σ over the last axis (all columns, or the named ones)."""
-        mu, sigma = self._stats(columns)
+        mu, sigma = self.stats(columns)
         return (np.asarray(values, dtype=float) - mu) / sigma
 
     def inverse(self, values: np.ndarray, columns: list[str] | None = None) -> np.ndarray:
         """x = z · σ + μ over the last axis."""
-        mu, sigma = self._stats(columns)
+        mu, sigma = self.stats(columns)
         return np.asarray(values, dtype=float) * sigma + mu
 
     def inverse_scale(self, values: np.ndarray, columns: list[str] | None = None) -> np.ndarray:
         """Spreads (standard deviations, interval widths) back to data units: s · σ."""
-        _, sigma = self._stats(columns)
+        _, sigma = self.stats(columns)
         return np.asarray(values, dtype=float) * sigma
 
     def to_dict(self) -> dict:

@@ -21,8 +21,8 @@ class SplitConfig:
 
 def split_rows(index: pd.DatetimeIndex, split: SplitConfig) -> tuple[int, int]:
     """Row positions (train_end, valid_end): train = [0, a), valid = [a, b), test = [b, N)."""
-    a = _position(index, split.train_end, "train_end")
-    b = _position(index, split.valid_end, "valid_end")
+    a = row_position(index, split.train_end, "train_end")
+    b = row_position(index, split.valid_end, "valid_end")
     if not 0 < a <= b <= len(index):
         raise ValueError(
             f"expected 0 < train_end <= valid_end <= {len(index)} rows, got {a} and {b} "
@@ -32,7 +32,9 @@ def split_rows(index: pd.DatetimeIndex, split: SplitConfig) -> tuple[int, int]:
     return a, b
 
 
-def _position(index: pd.DatetimeIndex, bound: str | float, name: str) -> int:
+def row_position(index: pd.DatetimeIndex, bound: str | float, name: str) -> int:
+    """The first row at or after ``bound`` (a timestamp, naive = the index's zone, or a
+    fraction of the rows)."""
     if isinstance(bound, (int, float)) and not isinstance(bound, bool):
         if not 0.0 < bound <= 1.0:
             raise ValueError(f"expected {name} as a fraction in (0, 1], got {bound}")

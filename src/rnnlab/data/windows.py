@@ -26,6 +26,9 @@ from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.splits import SplitConfig, split_rows
 
 SPLITS = ("train", "valid", "test")
+# static inputs: header field -> fixed divisor (a fitted scaler would divide by σ = 0 when the
+# training data come from one station); values of order 1 for any station on Earth
+STATIC_SCALE = {"lat": 90.0, "lon": 180.0, "altitude": 1000.0}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class WindowConfig:
     targets: tuple[str, ...] = ("temp",)  # K columns to forecast (always inputs too)
     inputs: tuple[str, ...] = ()  # extra input columns besides the targets
     calendar: tuple[str, ...] | None = None  # "hour", "doy", "dow", "month"; None: by frequency
+    static: tuple[str, ...] = ()  # header fields as constant inputs: "lat", "lon", "altitude"
+    # (station metadata in frame.attrs, as INMET files carry it; divided by 90, 180, 1000 m)
 
     def __post_init__(self) -> None:
         if self.lookback < 1 or self.horizon < 1:
@@ -47,6 +52,10 @@ class WindowConfig:
             if unknown:
                 raise ValueError(f"[window] calendar: unknown feature(s) {unknown}; "
                                  f"known: {list(CALENDAR_KINDS)}")
+        unknown = sorted(set(self.static) - set(STATIC_SCALE))
+        if unknown:
+            raise ValueError(f"[window] static: unknown field(s) {unknown}; known: "
+                             f"{list(STATIC_SCALE)}")
 
 
 class SeriesWindows:
@@ -73,7 +82,10 @@ class SeriesWindows:
         split: SplitConfig | None = None,
         scaler: StandardScaler | None = None,
     ) -> SeriesWindows:
-        """Windows over ``frame``; ``scaler=None`` fits one on the training rows of ``split``."""
+        """Windows over ``frame``; ``scaler=None`` fits one on the training rows of ``split``.
+
+        With a given (trained) scaler the frame may be as short as the lookback: enough to
+        forecast from its end."""
         L, H = config.lookback, config.horizon
         if L < 1 or H < 1:
             raise ValueError(f"expected lookback >= 1 and horizon >= 1, got {L} and {H}")
@@ -84,15 +96,18 @@ class SeriesWindows:
         names = list(config.targets) + [c for c in config.inputs if c not in config.targets]
         check_columns(frame, names)
         N = len(frame)
-        if N < L + H:
-            raise ValueError(
-                f"series too short for the window: {N} rows, need at least lookback + horizon "
-                f"= {L} + {H} = {L + H}"
-            )
+        if N < L + H and (scaler is None or N < L):
+            need = f"lookback + horizon = {L} + {H} = {L + H}" if scaler is None else \
+                f"lookback = {L} to forecast from its end"
+            raise ValueError(f"series too short for the window: {N} rows, need at least {need}")
         freq = frame.attrs.get("freq") or infer_step(frame.index)
         index = _extend(frame.index, H, freq)
         kinds = default_calendar(freq) if config.calendar is None else tuple(config.calendar)
-        known = calendar_features(index, kinds).to_numpy(dtype=np.float32)  # (N + H, C)
+        calendar = calendar_features(index, kinds)
+        static = static_features(frame.attrs, config.static)  # (S,)
+        known = np.concatenate(
+            [calendar.to_numpy(dtype=np.float32), np.tile(static, (len(index), 1))], axis=1
+        )  # (N + H, C): calendar, then static
         raw = np.full((N + H, len(names)), np.nan)
         raw[:N] = frame[names].to_numpy(dtype=float)
         a, b = split_rows(frame.index, split or SplitConfig(1.0, 1.0))
@@ -104,7 +119,7 @@ class SeriesWindows:
         starts = _origins(
             np.isnan(z).any(axis=1), L, H, {"train": (0, a), "valid": (a, b), "test": (b, N)}
         )
-        columns = names + list(calendar_features(index[:1], kinds).columns)
+        columns = names + list(calendar.columns) + [f"static_{n}" for n in config.static]
         return cls(index, raw[:, :K], x, z[:, :K], known, starts, config, scaler, columns, freq)
 
     # ---- gathering windows: origins (B,) -> arrays ----
@@ -136,6 +151,21 @@ class SeriesWindows:
         """Scaled targets (..., K) back to data units."""
         return self.scaler.inverse(scaled, list(self.config.targets))
 
+    def origins_between(self, lo: int, hi: int) -> np.ndarray:
+        """Every complete origin t whose H target rows lie in rows [lo, hi) (observed ones)."""
+        bad = np.isnan(self.x).any(axis=1)  # (N + H,): NaN beyond N, so targets are observed
+        L, H = self.config.lookback, self.config.horizon
+        return _origins(bad, L, H, {"period": (lo, min(hi, self.rows))})["period"]
+
+    def missing_inputs(self, t: int) -> dict[str, list[int]]:
+        """{column: rows} of the inputs of origin t that are missing (empty when complete)."""
+        rows = np.arange(t - self.config.lookback, t)
+        if rows[0] < 0 or t > self.rows:
+            raise ValueError(f"origin row {t} needs rows {rows[0]} .. {t - 1}; the series has "
+                             f"rows 0 .. {self.rows - 1}")
+        gaps = np.isnan(self.x[rows])  # (L, F)
+        return {self.columns[j]: rows[gaps[:, j]].tolist() for j in np.flatnonzero(gaps.any(0))}
+
     def latest_origin(self) -> int:
         """The origin just after the last row, for forecasting the unknown future."""
         t, L = self.rows, self.config.lookback
@@ -145,6 +175,19 @@ class SeriesWindows:
                 "gap filling; cannot forecast from them"
             )
         return t
+
+
+def static_features(attrs: dict, names: tuple[str, ...]) -> np.ndarray:
+    """(S,) the header fields ``names`` of a series, each divided by its ``STATIC_SCALE``."""
+    values = []
+    for name in names:
+        value = attrs.get(name)
+        if value is None or not np.isfinite(float(value)):
+            raise ValueError(f"static input {name!r} needs station metadata in the data's header "
+                             f"(INMET files carry lat, lon, altitude); this data has "
+                             f"{value!r} for it")
+        values.append(float(value) / STATIC_SCALE[name])
+    return np.asarray(values, dtype=np.float32).reshape(len(names))
 
 
 def check_columns(frame: pd.DataFrame, names: list[str]) -> None:

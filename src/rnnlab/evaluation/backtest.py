@@ -16,7 +16,8 @@ import numpy as np
 from rnnlab.data.windows import SeriesWindows
 from rnnlab.evaluation.forecasting import score
 
-Forecaster = Callable[[np.ndarray, int], np.ndarray]  # (starts (B,), fold origin) -> (B, H, K)
+# (starts (B,), fold origin) -> (B, H, K), or None when it cannot forecast this fold
+Forecaster = Callable[[np.ndarray, int], "np.ndarray | None"]
 
 
 def rolling_origin(
@@ -33,7 +34,10 @@ def rolling_origin(
     for j, block in enumerate(np.array_split(np.asarray(starts), folds)):
         actual = w.actual(block)
         for name, forecast in forecasters.items():
-            s = score(forecast(block, int(block[0])), actual, scale)
+            pred = forecast(block, int(block[0]))
+            if pred is None:  # e.g. a refitted AR with no window before this fold
+                continue
+            s = score(pred, actual, scale)
             rows.append(
                 {
                     "fold": j + 1,
@@ -52,11 +56,12 @@ def refitting(
     pool: np.ndarray,
 ) -> Forecaster:
     """A forecaster that, for a fold starting at t, refits on the windows of ``pool``
-    whose targets end before t (``fit(train_starts) -> predict``)."""
+    whose targets end before t (``fit(train_starts) -> predict``); None for a fold with no
+    such window."""
     H = w.config.horizon
 
-    def forecast(starts: np.ndarray, origin: int) -> np.ndarray:
+    def forecast(starts: np.ndarray, origin: int) -> np.ndarray | None:
         train = pool[pool + H <= origin]
-        return fit(train)(starts)
+        return fit(train)(starts) if len(train) else None
 
     return forecast

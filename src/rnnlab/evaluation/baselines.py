@@ -14,7 +14,12 @@ W = (XᵀX + λI)⁻¹ XᵀY. It is the strongest of the three and the one to be
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save_file
 
 from rnnlab.data.windows import SeriesWindows
 
@@ -73,12 +78,37 @@ class LinearAR:
         self.weights = np.linalg.solve(xtx + reg, xty)
         return self
 
+    def save(self, path: str | Path) -> None:
+        """W as safetensors (``weight``, float64) with λ and S in its JSON metadata."""
+        if self.weights is None:
+            raise ValueError("LinearAR.save called before fit")
+        info = {"ridge": self.ridge, "steps": self.steps}
+        save_file({"weight": self.weights}, str(path), metadata={"linear_ar": json.dumps(info)})
+
+    @classmethod
+    def load(cls, path: str | Path) -> LinearAR:
+        """A fitted AR saved by :meth:`save` (no code runs while loading)."""
+        try:
+            with safe_open(str(path), "np") as f:
+                weights, info = f.get_tensor("weight"), json.loads(f.metadata()["linear_ar"])
+        except FileNotFoundError:
+            raise FileNotFoundError(f"linear AR file not found: {path}") from None
+        except (SafetensorError, KeyError, ValueError, TypeError) as err:
+            raise ValueError(f"corrupt linear AR file {path}: {err}") from None
+        ar = cls(float(info["ridge"]), info["steps"])
+        ar.weights = weights
+        return ar
+
     def predict(self, w: SeriesWindows, starts: np.ndarray) -> np.ndarray:
         """(B, H, K) forecasts in data units."""
         if self.weights is None:
             raise ValueError("LinearAR.predict called before fit")
         H, K = w.config.horizon, len(w.config.targets)
-        scaled = (self._design(w, starts) @ self.weights).reshape(len(starts), H, K)
+        X = self._design(w, starts)
+        if X.shape[1] != self.weights.shape[0]:
+            raise ValueError(f"this linear AR reads {self.weights.shape[0] - 1} inputs per "
+                             f"window, the windows give {X.shape[1] - 1}")
+        scaled = (X @ self.weights).reshape(len(starts), H, K)
         return w.to_units(scaled)
 
 

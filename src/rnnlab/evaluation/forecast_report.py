@@ -16,11 +16,18 @@ from rnnlab.evaluation.forecasting import ForecastScores, mase_scale, score
 BASELINES = ("persistence", "seasonal_naive", "linear_ar")
 
 
+def is_baseline(name: str) -> bool:
+    """The three baselines, and labelled variants such as "linear_ar (refit on new data)"."""
+    return name in BASELINES or name.split(" (", 1)[0] in BASELINES
+
+
 def baseline_forecasts(
-    w: SeriesWindows, starts: np.ndarray, period: int, ridge: float = 1.0
+    w: SeriesWindows, starts: np.ndarray, period: int, ar: LinearAR | float = 1.0
 ) -> dict[str, np.ndarray]:
-    """(B, H, K) forecasts of the three baselines; the AR is fitted on the training windows."""
-    ar = LinearAR(ridge).fit(w, w.starts["train"])
+    """(B, H, K) forecasts of the three baselines. ``ar``: a fitted LinearAR (the one trained
+    with the model), or a ridge λ to fit one on the training windows of ``w``."""
+    if not isinstance(ar, LinearAR):
+        ar = LinearAR(ar).fit(w, w.starts["train"])
     out = {"persistence": persistence(w, starts)}
     if period <= w.config.lookback:
         out["seasonal_naive"] = seasonal_naive(w, starts, period)
@@ -42,7 +49,7 @@ def compare(
 
 def markdown_table(scores: dict[str, ForecastScores]) -> str:
     """| model | MAE | RMSE | MASE | vs best baseline (MAE) |"""
-    best = min((s.overall["mae"] for n, s in scores.items() if n in BASELINES), default=None)
+    best = min((s.overall["mae"] for n, s in scores.items() if is_baseline(n)), default=None)
     lines = [
         "| model | MAE | RMSE | MSE | MASE | MAE vs best baseline |",
         "|---|---:|---:|---:|---:|---:|",
@@ -73,13 +80,31 @@ def dm_against(
         return {}
     out: dict[str, dict[str, dict[str, float]]] = {}
     for name, pred in forecasts.items():
-        if name in BASELINES:
+        if is_baseline(name):
             continue
         out[name] = {}
         for loss in LOSSES:
             r = compare_forecasts(pred[keep], forecasts[reference][keep], actual[keep], loss)
             out[name][loss] = {"statistic": r.statistic, "p_value": r.p_value, "n": r.n}
     return out
+
+
+def dm_all(
+    forecasts: dict[str, np.ndarray], actual: np.ndarray
+) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """``dm_against`` every baseline present: {baseline: {model: {loss: result}}}."""
+    out = {}
+    for reference in forecasts:
+        if is_baseline(reference):
+            result = dm_against(forecasts, actual, reference)
+            if result:
+                out[reference] = result
+    return out
+
+
+def format_p(p: float) -> str:
+    """A p-value for a table: two significant digits, ``<1e-4`` below that (never ``0``)."""
+    return "<1e-4" if p < 1e-4 else f"{p:.2g}"
 
 
 def dm_markdown(results: dict[str, dict[str, dict[str, float]]], reference: str) -> str:
@@ -89,6 +114,7 @@ def dm_markdown(results: dict[str, dict[str, dict[str, float]]], reference: str)
         "|---|---:|---:|---:|---:|",
     ]
     for name, by_loss in results.items():
-        cells = [f"{by_loss[k]['statistic']:+.2f} | {by_loss[k]['p_value']:.2g}" for k in LOSSES]
+        cells = [f"{by_loss[k]['statistic']:+.2f} | {format_p(by_loss[k]['p_value'])}"
+                 for k in LOSSES]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

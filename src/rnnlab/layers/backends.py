@@ -3,9 +3,10 @@
 ``run(layer, x, state, lengths) -> (output, state)``, with the layer's public
 attributes only. ``"explicit"`` is the Python loop over the cell equations
 (:mod:`rnnlab.layers.loop`), the reference; ``"fused"`` hands the same tensors
-to PyTorch's kernels (:mod:`rnnlab.layers.fused`). A new backend (e.g. a
-whole-sequence kernel for custom cells) is one more function in ``RUNNERS``
-and one line in :meth:`Recurrent.backend_used`'s preference.
+to PyTorch's kernels (:mod:`rnnlab.layers.fused`); ``"sequence"`` is rnnlab's
+whole-sequence kernel with a hand-written BPTT for every cell whose spec names
+one (:mod:`rnnlab.layers.sequence_kernel`). A new backend is one more function
+in ``RUNNERS`` and one line in :meth:`Recurrent.backend_used`'s preference.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnlab.cells.state import State, map_state
-from rnnlab.layers.fused import fused_packed, fused_padded
+from rnnlab.layers.fused import FUSED_MODES, fused_packed, fused_padded
 from rnnlab.layers.loop import run_stack
 from rnnlab.layers.sequence import check_packed, check_sequence, normalize_lengths, repack
+from rnnlab.layers.sequence_kernel import run_sequence_stack
+from rnnlab.layers.step import run_one_step
 
 Output = tuple[Tensor | PackedSequence, State]
 
@@ -39,8 +42,9 @@ def _check_packed(layer: Any, x: PackedSequence, lengths: Any) -> None:
     check_packed(x, layer.input_size, layer.dtype)
 
 
-def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
-    """The loop over time of :mod:`rnnlab.layers.loop`, on the layer's step functions."""
+def _run_padded(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any,
+                stack: Callable[..., tuple[Tensor, list]]) -> Output:
+    """Bring any input to (T, B, I) with lengths, run ``stack`` over it, and undo the layout."""
     packed = x if isinstance(x, PackedSequence) else None
     if packed is not None:
         _check_packed(layer, packed, lengths)
@@ -54,16 +58,7 @@ def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
     h0 = layer.initial_state(state, xs.shape[1], batched, xs)  # (L·D, B, H)
     states = [map_state(lambda s, k=k: s[k], h0) for k in range(len(layer.cells))]
     ragged = None if lens is None or int(lens.min()) == xs.shape[0] else lens
-    out, finals = run_stack(
-        layer.step_functions(),
-        xs,
-        states,
-        ragged,
-        layer.num_layers,
-        layer.bidirectional,
-        layer.dropout,
-        layer.training,
-    )  # (T, B, D·H)
+    out, finals = stack(layer, xs, states, ragged)  # (T, B, D·H)
     final = map_state(lambda *parts: torch.stack(parts), *finals)  # (L·D, B, H)
     if packed is not None:
         return repack(out, packed, lens), final
@@ -72,8 +67,26 @@ def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: An
     return (out.transpose(0, 1) if layer.batch_first else out), final
 
 
+def _explicit_stack(layer: Any, xs: Tensor, states: list, lengths: Tensor | None) -> Any:
+    steps = layer.step_functions()  # the weights first, then the noise: every backend alike
+    noise = layer.forward_noise(xs.shape[0], xs.shape[1], xs) if layer.spec else None
+    return run_stack(steps, xs, states, lengths, layer.num_layers, layer.bidirectional,
+                     layer.dropout, layer.training, noise)
+
+
+def run_explicit(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
+    """The loop over time of :mod:`rnnlab.layers.loop`, on the layer's step functions."""
+    return _run_padded(layer, x, state, lengths, _explicit_stack)
+
+
+def run_sequence(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
+    """rnnlab's whole-sequence kernel (:mod:`rnnlab.layers.sequence_kernel`), hand-written BPTT."""
+    return _run_padded(layer, x, state, lengths, run_sequence_stack)
+
+
 def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) -> Output:
-    """PyTorch's kernel on ``layer.flat_forward_weights()``; ragged batches go through packing."""
+    """PyTorch's kernel on ``layer.flat_forward_weights()``; ragged batches go through packing;
+    a single step runs PyTorch's cell kernels (:mod:`rnnlab.layers.step`)."""
     args, weights = layer.kernel_args(), layer.flat_forward_weights()
     if isinstance(x, PackedSequence):
         _check_packed(layer, x, lengths)
@@ -84,6 +97,12 @@ def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) 
     steps = x.shape[1 if layer.batch_first else 0] if batched else x.shape[0]
     lens = _lengths(layer, lengths, steps, batch_size, batched)
     hx = layer.initial_state(state, batch_size, batched, x)
+    if steps == 1:  # one step: PyTorch's cell kernels, without the sequence kernel's set-up
+        x1 = x[:, 0] if batched and layer.batch_first else x[0] if batched else x  # (B, I)
+        out, final = run_one_step(layer, x1, hx)  # (B, D·H)
+        if not batched:
+            return out, map_state(lambda s: s.squeeze(1), final)
+        return out.unsqueeze(1 if layer.batch_first else 0), final
     if lens is not None and int(lens.min()) < steps:
         packed = pack_padded_sequence(x, lens, layer.batch_first, enforce_sorted=False)
         out, final = fused_packed(args, packed, hx, weights)
@@ -97,7 +116,32 @@ def run_fused(layer: Any, x: Tensor | PackedSequence, state: Any, lengths: Any) 
     return out, final
 
 
+def fused_available(layer: Any) -> bool:
+    """Whether a PyTorch kernel computes exactly ``layer``'s equations."""
+    spec = layer.spec
+    return (spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
+            and not spec.zoneout)
+
+
+def choose_backend(layer: Any) -> str:
+    """``layer.backend``, or for "auto": fused, else sequence, else explicit; a forced backend
+    that cannot compute the layer's equations is a ValueError."""
+    if layer.backend == "auto":
+        if layer.fused_available():
+            return "fused"
+        return "sequence" if layer.sequence_available() else "explicit"
+    available = {"fused": layer.fused_available, "sequence": layer.sequence_available}
+    if layer.backend in available and not available[layer.backend]():
+        what = f"cell {layer.spec.name!r}" if layer.spec else type(layer.cells[0]).__name__
+        raise ValueError(
+            f"backend={layer.backend!r} is not available for {what}: no {layer.backend} "
+            "kernel computes its equations; use backend='explicit' or 'auto'"
+        )
+    return layer.backend
+
+
 RUNNERS: dict[str, Callable[[Any, Any, Any, Any], Output]] = {
     "explicit": run_explicit,
     "fused": run_fused,
+    "sequence": run_sequence,
 }

@@ -1,8 +1,10 @@
 """The explicit time loop: any step function, stacked, bidirectional, variable lengths.
 
-A step is ``step(x_t, state) -> (h_t, state)`` with x_t (B, I), h_t (B, H) and
-a state that is a tensor or a tuple of tensors. This loop is the reference
-every fused path is tested against.
+A step is ``step(x_t, state, **noise_t) -> (h_t, state)`` with x_t (B, I),
+h_t (B, H) and a state that is a tensor or a tuple of tensors; ``noise_t`` is
+step t of the per-step random inputs drawn before the loop (zoneout masks,
+(T, B, H) each; none for most cells). This loop is the reference every fused
+path is tested against.
 
 Variable lengths (B,): a sequence's state stops changing after its last step
 and its output there is zero; the reverse direction reads each sequence
@@ -12,7 +14,8 @@ the same as PyTorch on a packed batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -20,7 +23,8 @@ from torch import Tensor
 
 from rnnlab.cells.state import State, map_state
 
-Step = Callable[[Tensor, State], tuple[Tensor, State]]
+Step = Callable[..., tuple[Tensor, State]]  # step(x_t, state, **noise_t) -> (h_t, state)
+Noise = Mapping[str, Any]  # keyword -> (T, B, H) tensor or a tuple of them, sliced per step
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -34,16 +38,27 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
 
 
 def run_direction(
-    step: Step, x: Tensor, state: State, lengths: Tensor | None, reverse: bool = False
+    step: Step,
+    x: Tensor,
+    state: State,
+    lengths: Tensor | None,
+    reverse: bool = False,
+    noise: Noise | None = None,
 ) -> tuple[Tensor, State]:
-    """Run one direction over x (T, B, I) -> (outputs (T, B, H), final state)."""
+    """Run one direction over x (T, B, I) -> (outputs (T, B, H), final state).
+
+    ``noise`` (optional) is indexed by time like x: its step t goes with x_t.
+    """
+    noise = noise or {}
     if reverse:
         x = reverse_padded(x, lengths)
+        noise = {k: map_state(lambda v: reverse_padded(v, lengths), v) for k, v in noise.items()}
     shortest = x.shape[0] if lengths is None else int(lengths.min())
     valid_steps = None if lengths is None else lengths.to(x.device).unsqueeze(1)  # (B, 1)
     outputs = []
     for t in range(x.shape[0]):
-        h, new_state = step(x[t], state)  # (B, H)
+        noise_t = {k: map_state(lambda v, t=t: v[t], v) for k, v in noise.items()}
+        h, new_state = step(x[t], state, **noise_t)  # (B, H)
         if t >= shortest:  # some sequences have ended: keep their state, zero their output
             valid = t < valid_steps  # (B, 1)
             new_state = map_state(
@@ -65,8 +80,10 @@ def run_stack(
     bidirectional: bool,
     dropout: float,
     training: bool,
+    noise: Sequence[Noise] | None = None,
 ) -> tuple[Tensor, list[State]]:
-    """L layers × D directions; ``steps[k]``/``states[k]`` for layer l, direction d at k = l·D + d.
+    """L layers × D directions; ``steps[k]``/``states[k]``/``noise[k]`` for layer l, direction d
+    at k = l·D + d.
 
     Dropout acts on each layer's output except the last, in training only (as torch.nn).
     Returns the last layer's output (T, B, D·H) and the L·D final states.
@@ -77,7 +94,8 @@ def run_stack(
         outs = []
         for d in range(num_dirs):
             k = layer * num_dirs + d
-            out, final = run_direction(steps[k], x, states[k], lengths, reverse=d == 1)
+            out, final = run_direction(steps[k], x, states[k], lengths, reverse=d == 1,
+                                       noise=None if noise is None else noise[k])
             outs.append(out)
             finals.append(final)
         x = torch.cat(outs, dim=-1) if num_dirs == 2 else outs[0]  # (T, B, D·H)

@@ -20,11 +20,13 @@ from rnnlab.cells.checks import check_cell_contract, check_choice, check_positiv
 from rnnlab.cells.init import INITS, check_forget_bias
 from rnnlab.cells.spec import CellSpec, get_cell
 from rnnlab.cells.state import State, map_state
-from rnnlab.layers.backends import RUNNERS
-from rnnlab.layers.fused import FUSED_MODES, KernelArgs
+from rnnlab.cells.zoneout import zoneout_masks
+from rnnlab.layers.backends import RUNNERS, choose_backend, fused_available
+from rnnlab.layers.fused import KernelArgs
 from rnnlab.layers.loop import Step
 from rnnlab.layers.names import torch_name_target, use_torch_names
 from rnnlab.layers.sequence import check_custom_cell, check_dropout, check_initial_state
+from rnnlab.layers.sequence_kernel import KERNELS as SEQUENCE_KERNELS
 
 BACKENDS = ("auto", *RUNNERS)
 
@@ -46,9 +48,11 @@ class Recurrent(nn.Module):
             only (as torch.nn).
         bidirectional: D = 2; direction d = 1 reads each sequence backwards.
         backend: "explicit" (the loop over the cell equations, the reference),
-            "fused" (PyTorch's kernel on the same tensors) or "auto" (fused
-            whenever the spec's ``fused`` kernel computes the same function,
-            else explicit); ``backend_used`` and the repr say which runs.
+            "fused" (PyTorch's kernel on the same tensors), "sequence" (rnnlab's
+            whole-sequence kernel with hand-written BPTT, for every registry
+            cell whose spec names one) or "auto" (fused whenever the spec's
+            ``fused`` kernel computes the same function, else sequence when
+            available, else explicit); ``backend_used`` and the repr say which.
         init: "default" (PyTorch's U(−1/√H, 1/√H)) or "orthogonal" W_hh blocks.
         forget_bias: None (PyTorch's init) or b: b_ih = b, b_hh = 0 on the
             forget gate (LSTM f, GRU z) of every layer and direction.
@@ -57,7 +61,8 @@ class Recurrent(nn.Module):
         device, dtype: of the parameters.
 
     bias, init, forget_bias and weight_drop configure registry cells; a custom
-    cell is configured by its own constructor and runs the explicit backend.
+    cell (a callable) is configured by its own constructor and runs the
+    explicit backend.
 
     Inputs: ``x, state=None, lengths=None``
         x: (T, B, I), (B, T, I) with ``batch_first``, unbatched (T, I), or a
@@ -211,6 +216,21 @@ class Recurrent(nn.Module):
         names = WEIGHT_NAMES if self.bias else WEIGHT_NAMES[:2]
         return [w[name] for w in self.forward_weights() for name in names]
 
+    def forward_noise(self, steps: int, batch_size: int, like: Tensor) -> list[dict[str, Any]]:
+        """Per cell k, the random inputs of every step of this forward pass, by keyword.
+
+        Zoneout cells: ``{"zoneout_mask": (d_h, …)}``, each (T, B, H), Bernoulli in
+        training and the rates in eval (:func:`rnnlab.cells.zoneout.zoneout_masks`);
+        other cells: ``{}``. Drawn once, before the loop, so every backend runs the
+        same masks.
+        """
+        rates = () if self.spec is None else self.spec.zoneout_rates
+        if not rates:
+            return [{} for _ in self.cells]
+        shape = (steps, batch_size, self.hidden_size)
+        return [{"zoneout_mask": zoneout_masks(rates, shape, self.training, like)}
+                for _ in self.cells]
+
     def step_functions(self) -> list[Step]:
         """One ``step(x_t, state) -> (h_t, state)`` per cell, for the explicit loop."""
         if self.spec is None:
@@ -222,21 +242,16 @@ class Recurrent(nn.Module):
 
     def fused_available(self) -> bool:
         """Whether a PyTorch kernel computes exactly this layer's equations."""
-        spec = self.spec
-        return spec is not None and spec.fused in FUSED_MODES and spec.extra_parameters is None
+        return fused_available(self)
+
+    def sequence_available(self) -> bool:
+        """Whether rnnlab's whole-sequence kernel computes this layer's equations."""
+        return self.spec is not None and self.spec.sequence in SEQUENCE_KERNELS
 
     @property
     def backend_used(self) -> str:
-        """The backend a forward pass runs now: "explicit" or "fused"."""
-        if self.backend == "auto":
-            return "fused" if self.fused_available() else "explicit"
-        if self.backend == "fused" and not self.fused_available():
-            what = f"cell {self.spec.name!r}" if self.spec else type(self.cells[0]).__name__
-            raise ValueError(
-                f"backend='fused' is not available for {what}: no fused kernel computes its "
-                "equations; use backend='explicit' or 'auto'"
-            )
-        return self.backend
+        """The backend a forward pass runs now: "explicit", "fused" or "sequence"."""
+        return choose_backend(self)
 
     def kernel_args(self) -> KernelArgs:
         return KernelArgs(

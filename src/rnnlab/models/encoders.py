@@ -42,7 +42,7 @@ class EncoderConfig:
     bidirectional: bool = False  # rnn: D = 2 (not for models that must not see the future)
     dropout: float = 0.0  # between stacked layers
     forget_bias: float | None = None  # rnn: LSTM forget / GRU update gate bias (None: PyTorch)
-    backend: str = "auto"  # rnn: "auto" (fused when equivalent), "explicit", "fused", …
+    backend: str = "auto"  # rnn: "auto" (fused when equivalent, else sequence), "explicit", …
     weight_drop: float = 0.0  # rnn: DropConnect on W_hh (Merity et al. 2018)
 
     def __post_init__(self) -> None:

@@ -31,6 +31,7 @@ from rnnlab.cells.init import check_forget_bias
 from rnnlab.cells.spec import get_cell
 from rnnlab.layers import Recurrent
 from rnnlab.models.forecast_heads import POINT_LOSSES, make_head
+from rnnlab.models.forecast_norm import FEEDBACK_SAFE, NORMALIZE, SCALED, normalise_window
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 
@@ -43,10 +44,13 @@ class ForecastShape:
     known_size: int  # C: of which the last C are known ahead (calendar)
     num_targets: int  # K: the first K inputs are the targets
     horizon: int  # H: steps forecast
+    season: int = 0  # m: seasonal period in steps (normalize "anomaly"); 0: none given
 
     def __post_init__(self) -> None:
         if min(self.input_size, self.num_targets, self.horizon) < 1 or self.known_size < 0:
             raise ValueError(f"expected positive sizes (known_size >= 0), got {self}")
+        if self.season < 0:
+            raise ValueError(f"expected season >= 0, got {self.season}")
         if not 1 <= self.num_targets <= self.input_size - self.known_size:
             raise ValueError(
                 f"expected 1 <= num_targets <= input_size - known_size = "
@@ -59,7 +63,8 @@ class ForecasterConfig:
     """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
 
     cell: str = "gru"  # a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" | "lstm"
-    # | "gru" | any cell added with rnnlab.cells.spec.register_cell
+    # | "gru" | "ln-lstm" | "ln-gru" | "zoneout-lstm" | "zoneout-gru" | any cell added with
+    # rnnlab.cells.spec.register_cell
     forget_bias: float | None = None  # LSTM forget / GRU update gate bias; None: PyTorch's init
     # (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
     hidden_size: int = 64  # Hd
@@ -69,10 +74,13 @@ class ForecasterConfig:
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     loss: str = "mse"  # point output: "mse" | "l1" (lower MAE: the median) | "huber" (δ = 1)
-    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused"
-    normalize: str = "none"  # "last": forecast relative to the last observed values, i.e.
-    # subtract x_t from the window's non-calendar columns and add it back to the forecast
-    # (NLinear, Zeng et al. 2023; helps when the level drifts between train and test)
+    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused" | "sequence"
+    normalize: str = "none"  # per window: "none" | "last" | "mean" | "revin" | "diff" | "anomaly"
+    # instance normalisation of the non-calendar inputs, inverted on the forecast
+    # (models/forecast_norm.py): "last" subtracts x_t (NLinear), "mean" the window mean,
+    # "revin" mean and std (RevIN, Kim et al. 2022; point or quantile output), "diff"
+    # differences the inputs, "anomaly" subtracts the window's mean daily profile. Any but
+    # "none" makes the forecast follow a level shift of the inputs exactly
     highway: int = 0  # S > 0 adds a linear map of the last S input rows to the forecast
     # (LSTNet's autoregressive component, Lai et al. 2018); direct and seq2seq only
     residual_ar: int = 0  # S > 0: the forecast is a FROZEN linear AR of the last S input rows,
@@ -95,8 +103,14 @@ class ForecasterConfig:
                 f"loss {self.loss!r} needs output 'point' and strategy 'direct' or 'seq2seq', "
                 f"got output {self.output!r} with strategy {self.strategy!r}"
             )
-        if self.normalize not in ("none", "last"):
-            raise ValueError(f"unknown normalize {self.normalize!r}; expected 'none' or 'last'")
+        if self.normalize not in NORMALIZE:
+            raise ValueError(f"unknown normalize {self.normalize!r}; expected one of {NORMALIZE}")
+        if self.normalize in SCALED and self.output == "gaussian":
+            raise ValueError(f"normalize {self.normalize!r} rescales the outputs: use output "
+                             "'point' or 'quantile' (or normalize 'mean' with 'gaussian')")
+        if self.strategy == "recursive" and self.normalize not in FEEDBACK_SAFE:
+            raise ValueError(f"strategy 'recursive' feeds its forecasts back as inputs: "
+                             f"normalize must be one of {FEEDBACK_SAFE}, got {self.normalize!r}")
         if self.highway < 0 or (self.highway and self.strategy == "recursive"):
             raise ValueError(
                 f"expected highway >= 0 (and 0 with strategy 'recursive'), "
@@ -197,11 +211,7 @@ class Forecaster(nn.Module):
         raw = x
         x, level = self._relative(x)
         out = self._network(x, known)
-        if self.config.residual_ar:  # the AR gives the level: network output = its correction
-            out = out + self.residual_base(raw).unsqueeze(-1) * self.location
-        elif level is not None:  # back to absolute values: location outputs + x_t
-            out = out + level[:, :, : self.shape.num_targets, None] * self.location
-        if self.config.highway:
+        if self.config.highway:  # in window units, like the network's output
             if x.shape[1] < self.config.highway:
                 raise ValueError(
                     f"highway needs at least {self.config.highway} input steps, got {x.shape[1]}"
@@ -209,15 +219,19 @@ class Forecaster(nn.Module):
             recent = x[:, -self.config.highway :].flatten(1)  # (B, S·F)
             linear = self.highway(recent).view(out.shape[:3])  # (B, H, K)
             out = out + linear.unsqueeze(-1) * self.location  # (B, H, K, P)
+        if self.config.residual_ar:  # the AR gives the level: network output = its correction
+            if level is not None and level.scale is not None:
+                out = out * level.scale[..., None]
+            out = out + self.residual_base(raw).unsqueeze(-1) * self.location
+        elif level is not None:  # back to data units: ŷ = out · s + level (forecast_norm)
+            out = level.to_data(out, self.location)
         return out
 
-    def _relative(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
-        """With normalize="last": the window minus its last row (non-calendar columns)."""
-        if self.config.normalize == "none":
-            return x, None
-        level = x[:, -1:, : self.dynamic]  # (B, 1, F − C)
-        shift = torch.cat([level, level.new_zeros(*level.shape[:2], self.shape.known_size)], -1)
-        return x - shift, level
+    def _relative(self, x: Tensor):
+        """The window in its own units (``normalize``) and the WindowLevel that undoes it."""
+        s = self.shape
+        return normalise_window(x, self.config.normalize, self.dynamic, s.num_targets,
+                                s.horizon, s.season)
 
     def _network(self, x: Tensor, known: Tensor) -> Tensor:
         c, s = self.config, self.shape
@@ -254,8 +268,8 @@ class Forecaster(nn.Module):
         self._check(x, known)
         K = self.shape.num_targets
         x, level = self._relative(x)
-        if level is not None:
-            y = y - level[:, :, :K]
+        if level is not None:  # train in window units: one affine map per window
+            y = level.to_window(y)
         out, _ = self.encoder(x)  # (B, L, Hd)
         pred = self.proj(self.drop(out))  # (B, L, F − C): one step ahead at every position
         inside = F.mse_loss(pred[:, :-1], x[:, 1:, : self.dynamic], reduction="sum")

@@ -32,6 +32,7 @@ from rnnlab.cells.init import check_forget_bias
 from rnnlab.cells.spec import get_cell
 from rnnlab.layers import Recurrent
 from rnnlab.models.regularizers import LockedDropout, embedding_dropout
+from rnnlab.models.streaming import LMStream
 
 DROPOUT_MASKS = ("locked", "step")
 LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
@@ -42,12 +43,12 @@ LMState = list[LayerState]  # one entry per layer
 class LMConfig:
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # a registry name: lstm, gru, elman-tanh, elman-relu, elman-sigmoid
+    cell: str = "lstm"  # a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh … (layers.md)
     embedding_size: int = 200  # E
     hidden_size: int = 200  # H
     num_layers: int = 2  # L
     tie_weights: bool = False  # W_s = W_e (Press & Wolf 2017); last layer then has E units
-    backend: str = "auto"  # auto (fused kernel when equivalent), explicit, fused
+    backend: str = "auto"  # auto (fused when equivalent, else sequence), explicit, fused, sequence
     dropout_embedding: float = 0.0  # drop whole word types from W_e (Gal & Ghahramani 2016)
     dropout_input: float = 0.0  # locked dropout on the embeddings
     dropout_hidden: float = 0.0  # locked dropout between recurrent layers
@@ -165,6 +166,12 @@ class LanguageModel(nn.Module):
             ]  # (1, B, H) each
             state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
         return state
+
+    def stream(self, batch_size: int = 1) -> LMStream:
+        """A stateful predictor over B streams (puts the model in eval mode): ``stream(tokens)``
+        with tokens (B,) or (T, B) returns the next-token distribution (B, V); see
+        :class:`rnnlab.models.streaming.LMStream`."""
+        return LMStream(self, batch_size)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

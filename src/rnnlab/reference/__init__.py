@@ -5,6 +5,8 @@ Nothing here imports torch (a test checks it). Each file is one concept:
     activations.py      f, f'(from the output), γ = sup|f'|; softmax
     cell.py             parameters in PyTorch layout and the step contract
     elman.py lstm.py gru.py   one step forward, one step backward, the step Jacobian
+    layer_norm.py ln_lstm.py ln_gru.py   layer normalisation and the LayerNorm cells
+    zoneout.py          zoneout around any cell (masks in, the expectation in evaluation)
     recurrent.py        stacked layers over time, and BPTT: ∂J/∂W = Σ_t ∂J/∂W|_(t)
     language_model.py   embedding, softmax output, J = 1/T Σ_t −log ŷ_t[x_{t+1}], sampling
     optim.py            clipping by norm and by value; SGD, Adagrad, Adam
@@ -18,6 +20,8 @@ from rnnlab.reference.activations import ACTIVATIONS, get_activation, sigmoid, s
 from rnnlab.reference.elman import ElmanCell
 from rnnlab.reference.gru import GRUCell
 from rnnlab.reference.language_model import LanguageModel, sample
+from rnnlab.reference.ln_gru import LNGRUCell
+from rnnlab.reference.ln_lstm import LNLSTMCell
 from rnnlab.reference.lstm import LSTMCell
 from rnnlab.reference.optim import (
     SGD,
@@ -30,6 +34,7 @@ from rnnlab.reference.optim import (
 )
 from rnnlab.reference.recurrent import CELLS, Recurrent, make_cell
 from rnnlab.reference.tbptt import ReferenceTrainConfig, batchify, chunks, train_language_model
+from rnnlab.reference.zoneout import ZoneoutCell
 
 __all__ = [
     "ACTIVATIONS",
@@ -39,10 +44,13 @@ __all__ = [
     "Adam",
     "ElmanCell",
     "GRUCell",
+    "LNGRUCell",
+    "LNLSTMCell",
     "LSTMCell",
     "LanguageModel",
     "Recurrent",
     "ReferenceTrainConfig",
+    "ZoneoutCell",
     "batchify",
     "chunks",
     "clip_grad_norm",

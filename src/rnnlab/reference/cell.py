@@ -113,5 +113,26 @@ class ReferenceCell:
             grads["bias_hh"] = delta_h.sum(axis=0)
         return grads
 
+    def jacobian(self, cache) -> np.ndarray:
+        """∂s_t/∂s_{t-1} (B, S, S) from the cell's own backward, one unit vector of ds_t at a
+        time (row k = the backward of e_k); cells with a closed form override this."""
+        B, H = _first_array(cache).shape[0], self.hidden_size
+        S, parts = self.state_size, self.state_size_factor
+        rows = []
+        for k in range(S):
+            e = np.zeros((B, S))
+            e[:, k] = 1.0
+            ds = tuple(e[:, j * H:(j + 1) * H] for j in range(parts))
+            _, dprev, _ = self.backward(ds if parts > 1 else ds[0], cache)
+            rows.append(np.concatenate(dprev, axis=1) if parts > 1 else dprev)
+        return np.stack(rows, axis=1)  # (B, S, S): [b, k, :] = ∂s_t[k]/∂s_{t-1}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.input_size}, {self.hidden_size}, bias={self.bias})"
+
+
+def _first_array(tree: Any) -> np.ndarray:
+    """The first array in a nested tuple (a cache starts with x (B, I) or a nested cache)."""
+    while not isinstance(tree, np.ndarray):
+        tree = tree[0]
+    return tree

@@ -33,7 +33,18 @@ import numpy as np
 from rnnlab.reference.cell import Grads, ReferenceCell
 from rnnlab.reference.elman import ElmanCell
 from rnnlab.reference.gru import GRUCell
+from rnnlab.reference.ln_gru import LNGRUCell
+from rnnlab.reference.ln_lstm import LNLSTMCell
 from rnnlab.reference.lstm import LSTMCell
+from rnnlab.reference.zoneout import ZoneoutCell
+
+
+def _zoneout(base: Callable[..., ReferenceCell], rates: tuple[float, ...]):
+    def make(*args: Any, **kwargs: Any) -> ReferenceCell:
+        return ZoneoutCell(base(*args, **kwargs), rates)
+
+    return make
+
 
 # the registry names of rnnlab.cells.spec (a test keeps them equal; this package imports no
 # torch, so it cannot read that registry) -> (input_size, hidden_size, bias, rng, dtype) -> cell
@@ -43,6 +54,10 @@ CELLS: dict[str, Callable[..., ReferenceCell]] = {
     "elman-sigmoid": functools.partial(ElmanCell, nonlinearity="sigmoid"),
     "lstm": LSTMCell,
     "gru": GRUCell,
+    "ln-lstm": LNLSTMCell,
+    "ln-gru": LNGRUCell,
+    "zoneout-lstm": _zoneout(LSTMCell, (0.05, 0.5)),  # the registry's rates (a test checks)
+    "zoneout-gru": _zoneout(GRUCell, (0.1,)),
 }
 
 
@@ -54,8 +69,8 @@ def make_cell(
     rng: np.random.Generator | None = None,
     dtype: type = np.float64,
 ) -> ReferenceCell:
-    """A reference cell by its registry name: "elman-tanh", "elman-relu", "elman-sigmoid",
-    "lstm" or "gru"."""
+    """A reference cell by its registry name ("elman-tanh" … "lstm", "gru", "ln-lstm", "ln-gru",
+    "zoneout-lstm", "zoneout-gru")."""
     if cell not in CELLS:
         raise ValueError(f"expected cell in {list(CELLS)}, got {cell!r}")
     return CELLS[cell](input_size, hidden_size, bias, rng=rng, dtype=dtype)
@@ -100,20 +115,28 @@ class Recurrent:
     def init_state(self, batch_size: int):
         return self._stack([c.init_state(batch_size) for c in self.cells])
 
+    @property
+    def _paired(self) -> bool:  # the state is (h, c)
+        return self.cells[0].state_size_factor == 2
+
     def _split(self, state) -> list:
-        if self.kind == "lstm":
+        if self._paired:
             h, c = state
             return [(h[k], c[k]) for k in range(self.num_layers)]
         return [state[k] for k in range(self.num_layers)]
 
     def _stack(self, per_layer: list):
-        if self.kind == "lstm":
+        if self._paired:
             return np.stack([s[0] for s in per_layer]), np.stack([s[1] for s in per_layer])
         return np.stack(per_layer)
 
     # -- forward and BPTT ---------------------------------------------------------------------
-    def forward(self, x: np.ndarray, state=None):
-        """(out (T, B, H) of the top layer, final state, cache for ``backward``)."""
+    def forward(self, x: np.ndarray, state=None, masks=None):
+        """(out (T, B, H) of the top layer, final state, cache for ``backward``).
+
+        ``masks[k]``: zoneout masks of layer k, a tuple of (T, B, H) arrays (one per state
+        tensor); None = each zoneout cell's rates (evaluation). Other cells take none.
+        """
         if x.ndim != 3 or x.shape[2] != self.input_size:
             raise ValueError(
                 f"expected input of shape (T, B, {self.input_size}), got {tuple(x.shape)}"
@@ -126,7 +149,8 @@ class Recurrent:
             s = states[k]
             hs, layer_caches = [], []
             for t in range(T):
-                h, s, cache = cell.forward(inputs[t], s)
+                noise = {} if masks is None else {"mask": tuple(m[t] for m in masks[k])}
+                h, s, cache = cell.forward(inputs[t], s, **noise)
                 hs.append(h)
                 layer_caches.append(cache)
             states[k] = s
@@ -147,10 +171,8 @@ class Recurrent:
             ds_next = dstates[k]  # dh_next (and dc_next) entering step T from the future
             dx = np.zeros((T, B, cell.input_size), dtype=dout.dtype)
             for t in reversed(range(T)):
-                if self.kind == "lstm":
-                    ds_t = (dout[t] + ds_next[0], ds_next[1])  # dh_t = dout_t + dh_next
-                else:
-                    ds_t = dout[t] + ds_next
+                # dh_t = dout_t + dh_next (the LSTM's dc_next rides along)
+                ds_t = (dout[t] + ds_next[0], ds_next[1]) if self._paired else dout[t] + ds_next
                 dx[t], ds_next, grads_t = cell.backward(ds_t, caches[k][t])
                 for name, g in grads_t.items():
                     grads[f"{name}_l{k}"] += g  # ∂J/∂W = Σ_t ∂J/∂W|_(t)

@@ -4,8 +4,9 @@
     task.py      the Task the trainer runs (windows of a series) and how it is built
     load.py      one trained run from its files;  ensemble.py  the mean of several runs
     runs.py      load_run: either of them from a directory
-    evaluate.py  the run against persistence, seasonal naive and the linear AR: report and plots
-    predict.py   the next horizon from any file
+    evaluate.py  the run against persistence, seasonal naive and the linear AR, on its test
+                 split or on any data and period; report.py writes report.md and the plots
+    predict.py   the next horizon from any file, from one origin or many
 """
 
 from rnnlab.tasks.forecast.config import SCHEMA, ForecastOptions

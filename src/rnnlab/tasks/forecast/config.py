@@ -31,8 +31,15 @@ class ForecastOptions:
     level: float = 0.9  # central interval reported for probabilistic models
     ar_ridge: float = 1.0  # λ of the linear AR baseline
     folds: int = 4  # rolling-origin backtest folds over the test period
+    drift_sigma: float = 3.0  # warn when an input's mean moved more than this many training σ
+    # (evaluate and predict compare the data read with the training scaler)
+    impute_limit: int = 0  # predict: fill up to N missing steps per input column; 0 refuses
+    # (the last value carried forward, counted in the CSV's "imputed" column)
 
     def __post_init__(self) -> None:
+        if self.drift_sigma <= 0 or self.impute_limit < 0:
+            raise ValueError(f"[forecast] drift_sigma > 0 and impute_limit >= 0 expected, got "
+                             f"{self.drift_sigma} and {self.impute_limit}")
         for name in ("batch_size", "train_stride", "folds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"[forecast] {name}: expected >= 1, got {getattr(self, name)}")

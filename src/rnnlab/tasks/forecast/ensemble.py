@@ -79,7 +79,8 @@ def _load(run_dir: Path, paths: list[str], which: str) -> LoadedRun:
         _check_same(runs[0], run, f"{paths[0]} and {path}")
     first = runs[0]
     return LoadedRun(
-        ForecastEnsemble([r.model for r in runs]), first.meta, first.scaler, first.config
+        ForecastEnsemble([r.model for r in runs]), first.meta, first.scaler, first.config,
+        first.ar,
     )
 
 

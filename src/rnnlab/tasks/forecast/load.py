@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,11 @@ from rnnlab.config import from_dict
 from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.splits import SplitConfig
 from rnnlab.data.windows import SeriesWindows
+from rnnlab.evaluation.baselines import LinearAR
 from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
 from rnnlab.tasks.config import RunConfig, read_run_config
 from rnnlab.tasks.forecast.config import SCHEMA
-from rnnlab.tasks.forecast.task import META_FILE, SCALER_FILE
+from rnnlab.tasks.forecast.task import AR_FILE, META_FILE, SCALER_FILE
 from rnnlab.training.checkpoint import load_weights
 
 
@@ -28,6 +29,8 @@ class LoadedRun:
     meta: dict[str, Any]  # forecast.json: columns, targets, freq, calendar, model, shape
     scaler: StandardScaler
     config: RunConfig
+    ar: LinearAR | None = field(default=None)  # the linear AR trained with the model
+    # (None for runs made before it was saved: evaluate refits it on the run's training data)
 
     def windows(self, frame: pd.DataFrame, split: SplitConfig | None = None) -> SeriesWindows:
         """Windows over new data with the run's scaler, columns and calendar features."""
@@ -56,4 +59,5 @@ def load_single(run_dir: str | Path, which: str = "best") -> LoadedRun:
     load_weights(model, run_dir, which)
     model.eval()
     scaler = StandardScaler.load(run_dir / SCALER_FILE)
-    return LoadedRun(model, meta, scaler, config)
+    ar = LinearAR.load(run_dir / AR_FILE) if (run_dir / AR_FILE).is_file() else None
+    return LoadedRun(model, meta, scaler, config, ar)

@@ -17,9 +17,12 @@ import numpy as np
 import torch
 
 from rnnlab.config import to_dict
+from rnnlab.data.calendar import CALENDAR_KINDS
 from rnnlab.data.series_source import load_series
+from rnnlab.data.splits import split_rows
 from rnnlab.data.windows import SPLITS, SeriesWindows
-from rnnlab.evaluation.baselines import LinearAR
+from rnnlab.evaluation.baselines import LinearAR, seasonal_period
+from rnnlab.evaluation.forecast_report import training_scale
 from rnnlab.models.forecaster import Forecaster, ForecastShape
 from rnnlab.training.task import StepResult
 
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 META_FILE = "forecast.json"
 SCALER_FILE = "scaler.json"
+AR_FILE = "linear_ar.safetensors"  # the linear AR baseline as trained with the model
 
 
 class ForecastTask:
@@ -104,18 +108,31 @@ class ForecastTask:
         return {k: np.concatenate(v) for k, v in parts.items() if v}
 
 
-def window_shape(windows: SeriesWindows) -> ForecastShape:
-    """The sizes the data fixes: F inputs (C of them calendar), K targets, horizon H."""
+def window_shape(windows: SeriesWindows, season: int = 0) -> ForecastShape:
+    """The sizes the data fixes: F inputs (C of them known ahead), K targets, horizon H,
+    seasonal period m (0: none)."""
     return ForecastShape(
         input_size=len(windows.columns),
         known_size=windows.known.shape[1],
         num_targets=len(windows.config.targets),
         horizon=windows.config.horizon,
+        season=season,
     )
 
 
+def season_of(windows: SeriesWindows, season: int | None) -> int:
+    """The seasonal period: ``[forecast] season``, else the frequency's (0 if it has none)."""
+    if season:
+        return season
+    try:
+        return seasonal_period(windows.freq)
+    except ValueError:
+        return 0
+
+
 def build(config: RunConfig, run_dir: Path) -> ForecastTask:
-    """Read the series, cut windows, fit the scaler on train; write forecast.json, scaler.json."""
+    """Read the series, cut windows, fit the scaler and the linear AR baseline on train; write
+    forecast.json, scaler.json and linear_ar.safetensors."""
     window, split, options = config["window"], config["split"], config["forecast"]
     frame = load_series(config["data"])
     windows = SeriesWindows.build(frame, window, split)
@@ -126,7 +143,12 @@ def build(config: RunConfig, run_dir: Path) -> ForecastTask:
                 f"{window.horizon} steps; the series ({len(frame)} rows, {frame.index[0]} .. "
                 f"{frame.index[-1]}) is too short or too gappy for split {split}"
             )
-    shape = window_shape(windows)
+    season = season_of(windows, options.season)
+    if config["model"].normalize == "anomaly" and not 1 <= season <= window.lookback:
+        raise ValueError(f"normalize 'anomaly' needs a seasonal period in [1, lookback = "
+                         f"{window.lookback}], got {season or 'none'} (set [forecast] season)")
+    shape = window_shape(windows, season)
+    ar = LinearAR(options.ar_ridge).fit(windows, windows.starts["train"])
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -138,9 +160,16 @@ def build(config: RunConfig, run_dir: Path) -> ForecastTask:
         "shape": asdict(shape),
         "local_tz": frame.attrs.get("local_tz"),
         "units": frame.attrs.get("units", {}),
+        "station": {k: frame.attrs.get(k) for k in ("station", "wmo_code", "lat", "lon",
+                                                     "altitude")
+                    if frame.attrs.get(k) is not None},
+        "train_period": [str(frame.index[0]),
+                         str(frame.index[split_rows(frame.index, split)[0] - 1])],
+        "mase_scale": training_scale(windows, season).tolist() if season else None,
     }
     (run_dir / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     windows.scaler.save(run_dir / SCALER_FILE)
+    ar.save(run_dir / AR_FILE)
     model = fit_residual_ar(Forecaster(config["model"], shape), windows, options.ar_ridge)
     return ForecastTask(model, windows, options.batch_size, options.train_stride,
                         config.train.seed)
@@ -157,9 +186,7 @@ def fit_residual_ar(model: Forecaster, windows: SeriesWindows, ridge: float) -> 
 
 
 def _calendar(windows: SeriesWindows) -> tuple[str, ...]:
-    return tuple(
-        dict.fromkeys(
-            c.rsplit("_", 1)[0]
-            for c in windows.columns[len(windows.columns) - windows.known.shape[1] :]
-        )
-    )
+    known = windows.columns[len(windows.columns) - windows.known.shape[1] :]
+    kinds = (c.rsplit("_", 1)[0] for c in known)
+    return tuple(dict.fromkeys(k for k in kinds if k in CALENDAR_KINDS))
+

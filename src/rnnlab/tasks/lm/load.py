@@ -33,15 +33,27 @@ log = logging.getLogger("rnnlab.lm")
 class LoadedLM:
     """A trained language model rebuilt from its run directory."""
 
-    model: LanguageModel
+    model: LanguageModel  # or its int8 torch.nn twin (load_lm(quantize="int8"))
     tokenizer: Tokenizer
     config: RunConfig
     data: LMDataConfig
     meta: dict[str, Any]  # the checkpoint's meta.json
 
 
-def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> LoadedLM:
-    """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``)."""
+QUANTIZE = (None, "int8")
+
+
+def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu",
+            quantize: str | None = None) -> LoadedLM:
+    """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``).
+
+    ``quantize="int8"``: the model as its dynamically quantised torch.nn twin
+    (:func:`rnnlab.models.quantized.quantize_lm`; CPU inference).
+    """
+    if quantize not in QUANTIZE:
+        raise ValueError(f"expected quantize in {QUANTIZE}, got {quantize!r}")
+    if quantize is not None and device != "cpu":
+        raise ValueError(f"int8 quantisation runs on the CPU, got --device {device}")
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
@@ -51,6 +63,10 @@ def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu") -> Lo
         which = "last"
     meta = load_weights(model, run_dir, which=which)
     model.to(torch.device(device)).eval()
+    if quantize == "int8":
+        from rnnlab.models.quantized import quantize_lm
+
+        model = quantize_lm(model)
     return LoadedLM(model, tokenizer, config, config["data"], meta)
 
 
@@ -91,9 +107,10 @@ def evaluate_loaded(lm: LoadedLM, split: str = "test", corpus: str | None = None
 
 
 def evaluate_run(run_dir: str | Path, split: str = "test", corpus: str | None = None,
-                 which: str = "best", device: str = "cpu") -> LMEvaluation:
+                 which: str = "best", device: str = "cpu",
+                 quantize: str | None = None) -> LMEvaluation:
     """``rnnlab lm evaluate``: the run's model next to the unigram baseline."""
-    return evaluate_loaded(load_lm(run_dir, which, device), split, corpus)
+    return evaluate_loaded(load_lm(run_dir, which, device, quantize), split, corpus)
 
 
 def finish(config: RunConfig, run_dir: Path, task: Any) -> list[LMEvaluation]:
