@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.data.distinct_split import split_by_key
 from rnnlab.data.text.detokenize import detokenize
+from rnnlab.data.text.distinct import split_by_key
 from rnnlab.data.text.parallel import (
     Pair,
     load_parallel,

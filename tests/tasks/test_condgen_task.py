@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnlab.data.text.labelled import load_labelled_folder, read_labelled_folder
+from rnnlab.data.text.labelled import load_labelled_folder
 from rnnlab.generation import beam_search
 from rnnlab.models.conditional import ConditionalConfig, ConditionalGenerator, ConditionedLM
 from rnnlab.tasks import train
@@ -24,16 +24,14 @@ def names(tmp_path):
 
 
 def test_labelled_folder_splits_by_distinct_text(names):
-    items = read_labelled_folder(names)  # finds names/ inside
-    assert len(items) == 27 and items[0].label == "Ab"
     split = load_labelled_folder(names, valid=0.2, test=0.2, seed=1)
-    assert split.duplicates == 1  # "Xybyx" twice in Xy.txt
+    assert split.read == 27 and split.duplicates == 1  # "Xybyx" twice in Xy.txt
     assert split.notes == {"texts with more than one label (kept, in one split)": 1}
     where = [s for s, items in split.items.items() for it in items if it.text == "Abel"]
     assert len(where) == 2 and len(set(where)) == 1
     (names / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match="no"):
-        read_labelled_folder(names / "empty")
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        load_labelled_folder(names / "empty")
 
 
 @pytest.mark.parametrize("mode", ["first", "every", "none"])

@@ -11,8 +11,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "demo", help="a short end-to-end tour on shipped data (a few minutes on CPU)",
-        description="Layers, a language model, gradient flow and a forecast, on data shipped "
-                    "in the package. Running it again replaces the previous tour's files.")
+        description="Layers, a language model, gradient flow, a forecast and a classifier, on data "
+                    "shipped in the package. Running it again replaces the previous tour's files.")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/demo"),
                         help="where the tour writes its files")
     parser.add_argument("--quick", action="store_true", help="a smaller, faster tour (seconds)")

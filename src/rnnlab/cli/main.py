@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "rnnlab.cli.forecast",
     "rnnlab.cli.translate",
     "rnnlab.cli.condgen",
+    "rnnlab.cli.classify",
+    "rnnlab.cli.tag",
     "rnnlab.cli.diagnose",
     "rnnlab.cli.export",
 )

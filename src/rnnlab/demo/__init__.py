@@ -20,6 +20,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("language-model", "rnnlab.demo.language_model"),
     ("gradients", "rnnlab.demo.gradients"),
     ("forecast", "rnnlab.demo.forecast"),
+    ("classify", "rnnlab.demo.classify"),
 ]
 
 

@@ -21,11 +21,11 @@ _FIELD = re.compile(r"^\s+(\w+)\s*:[^#]*?(?:#\s*(.*))?$")
 
 
 def field_comments(cls: type) -> dict[str, str]:
-    """{field: the comment on its line} read from the dataclass's source (and its bases':
-    a field a subclass inherits keeps the comment it has where it is declared)."""
+    """{field: the comment on its line} read from the dataclass's source, and from its base
+    dataclasses' for inherited fields (a model config inheriting ``EncoderConfig``)."""
     names = {f.name for f in dataclasses.fields(cls)}
     comments: dict[str, str] = {}
-    for klass in cls.__mro__:
+    for klass in cls.__mro__:  # the subclass first: a field it redefines keeps its own note
         if not dataclasses.is_dataclass(klass):
             continue
         try:

@@ -25,6 +25,8 @@ BUILTIN: dict[str, str] = {
     "recall": "rnnlab.tasks.recall:KIND",
     "translate": "rnnlab.tasks.translate:KIND",
     "condgen": "rnnlab.tasks.condgen:KIND",
+    "classify": "rnnlab.tasks.classify:KIND",
+    "tag": "rnnlab.tasks.tag:KIND",
 }
 _KINDS: dict[str, TaskKind] = {}
 

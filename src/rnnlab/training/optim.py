@@ -121,7 +121,8 @@ def should_trigger_ntasgd(valid_losses: list[float], nonmono: int) -> bool:
     return valid_losses[-1] > min(valid_losses[:-nonmono])
 
 
-HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "betas")  # what TrainConfig sets
+# what TrainConfig (and the model's param_groups) set: a resumed run uses the current values
+HYPERPARAMETERS = ("lr", "weight_decay", "momentum", "betas", "lr_scale")
 
 
 def load_optimizer_state(optimizer: Optimizer, state_dict: dict[str, Any]) -> None:
@@ -134,11 +135,38 @@ def load_optimizer_state(optimizer: Optimizer, state_dict: dict[str, Any]) -> No
         group.update(values)
 
 
-def build_optimizer(model: nn.Module, config: TrainConfig) -> Optimizer:
-    """The optimizer named by ``config.optimizer`` over ``model``'s trainable parameters."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    if not params:
+def parameter_groups(model: nn.Module, lr: float) -> list[dict[str, Any]]:
+    """The optimizer's parameter groups: one, or the model's own.
+
+    A model may define ``param_groups() -> [{"params": [...], "lr_scale": s}, …]``
+    (discriminative learning rates, ULMFiT): group g then trains at lr·s_g, and
+    the schedule scales every group alike (``Schedule`` keeps the ratios). The
+    trainer stays model-agnostic: it only reads this optional hook. Every trainable
+    parameter must be in exactly one group.
+    """
+    hook = getattr(model, "param_groups", None)
+    if not callable(hook):
+        groups = [{"params": list(model.parameters()), "lr_scale": 1.0}]
+    else:
+        groups = [dict(g) for g in hook()]
+        listed = [id(p) for g in groups for p in g["params"]]
+        if len(listed) != len(set(listed)) or set(listed) != {id(p) for p in model.parameters()}:
+            raise ValueError("model.param_groups() must list every parameter exactly once")
+    out = []
+    for group in groups:
+        params = [p for p in group["params"] if p.requires_grad]
+        scale = float(group.get("lr_scale", 1.0))
+        if params:
+            out.append({**group, "params": params, "lr_scale": scale, "lr": lr * scale})
+    if not out:
         raise ValueError("the task's model has no trainable parameters")
+    return out
+
+
+def build_optimizer(model: nn.Module, config: TrainConfig) -> Optimizer:
+    """The optimizer named by ``config.optimizer`` over ``model``'s trainable parameters
+    (in the model's own groups, if it defines ``param_groups``)."""
+    params = parameter_groups(model, config.lr)
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
                                weight_decay=config.weight_decay)

@@ -54,11 +54,13 @@ class Schedule:
 
     @property
     def lr(self) -> float:
-        return float(self.optimizer.param_groups[0]["lr"])
+        """The scheduled rate η_s (a group with ``lr_scale`` s runs at s·η_s)."""
+        group = self.optimizer.param_groups[0]
+        return float(group["lr"]) / group.get("lr_scale", 1.0)
 
     def _set(self, lr: float) -> None:
         for group in self.optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("lr_scale", 1.0)  # discriminative rates keep their ratio
 
     def lr_at(self, step: int) -> float:
         """The rate for optimizer step number ``step`` (1-based)."""

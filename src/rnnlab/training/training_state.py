@@ -128,5 +128,6 @@ def _plateau_divisions(meta: dict[str, Any]) -> int:
     config = meta["config"]
     if config.get("schedule") != "plateau":
         return 0
-    saved = meta["optimizer"]["param_groups"][0]["lr"]
+    group = meta["optimizer"]["param_groups"][0]
+    saved = group["lr"] / group.get("lr_scale", 1.0)
     return round(math.log(config["lr"] / saved) / math.log(config["plateau_factor"]))

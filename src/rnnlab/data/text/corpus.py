@@ -27,9 +27,9 @@ from pathlib import Path
 
 from rnnlab.data.reading import read_lines
 from rnnlab.data.shipped_data import resolve_path
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.conllu import read_conllu_sentences
 
-SPLITS = ("train", "valid", "test")
 _SPLIT_ALIASES = {
     "train": "train",
     "valid": "valid",
@@ -73,10 +73,12 @@ def read_corpus_lines(path: str | Path, *, keep_empty: bool = False) -> list[str
     return read_lines(path, keep_empty=keep_empty)
 
 
-def split_name(filename: str) -> tuple[str, str] | None:
-    """``"ptb.char.train.txt.gz"`` -> ("ptb.char", "train"); None if no split in the name."""
+def split_name(filename: str, suffixes: tuple[str, ...] = _TEXT_SUFFIXES
+               ) -> tuple[str, str] | None:
+    """``"ptb.char.train.txt.gz"`` -> ("ptb.char", "train"); None if no split in the name
+    (or a suffix not in ``suffixes``)."""
     stem = filename[:-3] if filename.endswith(".gz") else filename
-    for suffix in _TEXT_SUFFIXES:
+    for suffix in suffixes:
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
             break
@@ -88,11 +90,13 @@ def split_name(filename: str) -> tuple[str, str] | None:
     return match.group("prefix") or "", _SPLIT_ALIASES[match.group("split")]
 
 
-def find_split_files(folder: Path, prefix: str | None = None) -> dict[str, Path]:
-    """The split files in ``folder`` (those of ``prefix`` only, when given)."""
+def find_split_files(folder: Path, prefix: str | None = None,
+                     suffixes: tuple[str, ...] = _TEXT_SUFFIXES) -> dict[str, Path]:
+    """The split files in ``folder`` (those of ``prefix`` only, when given) whose names
+    end in one of ``suffixes`` (before an optional ``.gz``)."""
     groups: dict[str, dict[str, list[Path]]] = {}
     for path in sorted(folder.iterdir()):
-        parsed = split_name(path.name) if path.is_file() else None
+        parsed = split_name(path.name, suffixes) if path.is_file() else None
         if parsed is not None and (prefix is None or parsed[0] == prefix):
             groups.setdefault(parsed[0], {}).setdefault(parsed[1], []).append(path)
     where = f"{folder}" + (f" with prefix {prefix!r}" if prefix is not None else "")

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnlab.data.distinct_split import KeySplit, split_by_key
 from rnnlab.data.reading import read_text
+from rnnlab.data.text.distinct import KeySplit, split_by_key
 
 NORMALIZATIONS = ("nfc", "tutorial")
 FILTERS = ("none", "tutorial-prefixes")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class CondGenDataConfig:
     """``[data]``: a folder of ``<Label>.txt`` files (one item per line), split by distinct text."""
 
-    path: str = ""  # e.g. ../shared/data/pytorch-tutorial-names (its names/ folder is found)
+    path: str = "shipped:surnames"  # a folder of <Label>.txt files (a names/ inside is found)
     valid_fraction: float = 0.1  # share of the distinct texts held out for validation
     test_fraction: float = 0.1  # ... and for test
     split_seed: int = 0  # shuffles the distinct texts before the split

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.data.distinct_split import SPLITS
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.factory import load_tokenizer
 from rnnlab.data.text.labelled import Labelled, load_labelled_folder
 from rnnlab.data.text.sequence_batches import IGNORE_INDEX, split_batches, teacher_forcing_pair

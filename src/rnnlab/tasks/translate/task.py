@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnlab.data.distinct_split import SPLITS
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.factory import build_tokenizer, load_tokenizer
 from rnnlab.data.text.parallel import Pair, load_parallel, tutorial_normalize
 from rnnlab.data.text.sequence_batches import (
