@@ -116,3 +116,22 @@ def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, (int, float)) else f'"{value}"'
+
+
+def add_run_dir_args(parser: argparse.ArgumentParser) -> None:
+    """RUN_DIR, --which best|last, --device: the verbs that use a trained run."""
+    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    parser.add_argument("--which", default="best", choices=("best", "last"),
+                        help="weights: best validation loss, or the last checkpoint")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+
+
+def train_and_report(args: argparse.Namespace, kind: str,
+                     flags: Mapping[tuple[str, str], Any]) -> int:
+    """:func:`run_training`, then print what the task's finish step reported (``describe()``)."""
+    result = run_training(args, kind, flags)
+    if isinstance(result, int):
+        return result
+    if result.report is not None:
+        print(result.report.describe())
+    return 0

@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "rnnlab.cli.train",
     "rnnlab.cli.lm",
     "rnnlab.cli.forecast",
+    "rnnlab.cli.translate",
+    "rnnlab.cli.condgen",
     "rnnlab.cli.classify",
     "rnnlab.cli.tag",
     "rnnlab.cli.diagnose",

@@ -200,6 +200,12 @@ def encoder_config(config: EncoderConfig, **changes: Any) -> EncoderConfig:
     return EncoderConfig(**{**values, **changes})
 
 
+def directions_of(config: EncoderConfig) -> int:
+    """D, the halves of the encoder's output (forward, backward): 2 for a bidirectional RNN
+    only (a bidirectional transformer, CNN or MLP gives one undivided vector per step)."""
+    return 2 if config.encoder == "rnn" and config.bidirectional else 1
+
+
 def build_encoder(config: EncoderConfig, input_size: int, *, causal: bool = False) -> nn.Module:
     """The encoder ``config`` names, reading I = ``input_size`` features per step.
 
