@@ -140,3 +140,24 @@ def test_force_mask_reads_the_models_own_previous_argmax():
         fed = torch.cat([target[:1], own[:-1].argmax(-1)])  # what each free step read
         again, _ = model(source, lengths, fed)
     assert torch.allclose(own, again, atol=1e-5)
+
+
+@pytest.mark.parametrize(("encoder", "bidirectional"), [("transformer", True),
+                                                        ("transformer", False), ("cnn", False)])
+def test_a_comparison_encoder_reads_the_source(encoder, bidirectional):
+    """Any registered encoder under the recurrent decoder: the bridge starts from the mean of
+    the valid outputs (not the encoder's state, which summarises nothing), padding changes
+    nothing, and the teacher-forced path equals the step loop."""
+    torch.manual_seed(0)
+    model = _model("luong-dot", encoder=encoder, bidirectional=bidirectional, num_heads=2)
+    assert model.directions == 1 and not model.recurrent_state
+    long, short = torch.randint(0, 17, (9,)), torch.randint(0, 17, (4,))
+    source = torch.stack([long, torch.cat([short, torch.full((5,), 3)])], 1)
+    target = torch.randint(0, 19, (6, 2))
+    with torch.no_grad():
+        both, alpha = model(source, torch.tensor([9, 4]), target)
+        alone, _ = model(short[:, None], torch.tensor([4]), target[:, 1:])
+        slow, _ = model(source, torch.tensor([9, 4]), target, loop=True)
+    assert both.shape == (6, 2, 19) and (alpha[:, 1, 4:] == 0).all()
+    assert torch.allclose(both[:, 1], alone[:, 0], atol=1e-5)
+    assert torch.allclose(both, slow, atol=1e-5)

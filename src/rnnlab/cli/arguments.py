@@ -16,6 +16,7 @@ from typing import Any
 
 # flags shared by the task commands: argparse dest -> (section, field)
 MODEL_FLAGS = {
+    "encoder": ("model", "encoder"),
     "cell": ("model", "cell"),
     "hidden_size": ("model", "hidden_size"),
     "num_layers": ("model", "num_layers"),
@@ -43,6 +44,8 @@ def add_training_flags(parser: argparse.ArgumentParser, *, model: bool = True) -
                         help="no progress bar or log lines (train.progress = false); results "
                              "are still printed")
     if model:
+        parser.add_argument("--encoder", help="model.encoder: rnn (any --cell), transformer, "
+                                              "cnn, mlp (see docs/comparison.md)")
         parser.add_argument("--cell", help="model.cell: elman-tanh, elman-relu, elman-sigmoid, "
                                            "lstm, gru, ln-lstm, ln-gru, zoneout-lstm, "
                                            "zoneout-gru (docs/layers.md)")
@@ -97,8 +100,11 @@ def run_training(args: argparse.Namespace, kind: str | None,
               f"the last checkpoint is saved. Finish it with: rnnlab "
               f"{_command(kind)} --resume {result.run_dir}", file=sys.stderr)
         return 130 if result.interrupted == "SIGINT" else 143
-    print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
-          f"run directory {result.run_dir}")
+    if result.summary.get("last_checkpoint") is None and not result.summary["steps"]:
+        print(f"fitted (counted, no training steps); run directory {result.run_dir}")
+    else:
+        print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
+              f"run directory {result.run_dir}")
     return result
 
 

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rnnlab.cli.classify",
     "rnnlab.cli.tag",
     "rnnlab.cli.diagnose",
+    "rnnlab.cli.compare",
     "rnnlab.cli.export",
 )
 # small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)

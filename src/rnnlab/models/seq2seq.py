@@ -25,7 +25,7 @@ from torch import Tensor, nn
 
 from rnnlab.models.attention import padding_mask
 from rnnlab.models.decoder import ATTENTIONS, DecoderSpec, DecoderState, RecurrentDecoder
-from rnnlab.models.encoders import EncoderConfig, build_encoder
+from rnnlab.models.encoders import EncoderConfig, build_encoder, directions_of
 
 BRIDGES = ("linear", "zero")
 
@@ -52,7 +52,7 @@ class Seq2SeqConfig(EncoderConfig):
             raise ValueError(f"expected bridge in {BRIDGES}, got {self.bridge!r}")
         if self.input_feeding and not self.attention.startswith("luong"):
             raise ValueError("input_feeding is Luong's: it needs attention = 'luong-*'")
-        if self.attention == "luong-dot" and self.bidirectional:
+        if self.attention == "luong-dot" and self.bidirectional and self.encoder == "rnn":
             raise ValueError("luong-dot needs the decoder state (H) and the encoder outputs "
                              "(2·H when bidirectional) of one size: use luong-general")
         if self.embedding_size < 1 or (self.attention_size or 1) < 1:
@@ -66,8 +66,9 @@ def final_hidden(outputs: Tensor, lengths: Tensor, state: object, directions: in
     """The encoder's final hidden vector per layer, (L, B, D·H).
 
     From an RNN encoder's state h_n (L·D, B, H) (the h of an LSTM's (h, c)),
-    directions concatenated; from any other encoder, the mean of the valid
-    outputs as one layer (1, B, D).
+    directions concatenated; without one (``state`` None: another encoder, whose
+    state is not a summary of the source), the mean of the valid outputs as one
+    layer (1, B, D).
     """
     h = state[0] if isinstance(state, tuple) else state
     if isinstance(h, Tensor) and h.dim() == 3 and h.size(0) % directions == 0:
@@ -87,7 +88,8 @@ class EncoderDecoder(nn.Module):
         self.config = c
         self.source_embedding = nn.Embedding(source_vocab, c.embedding_size)  # E_s (V_s, E)
         self.encoder = build_encoder(c, c.embedding_size)
-        self.directions = 2 if c.bidirectional else 1
+        self.directions = directions_of(c)
+        self.recurrent_state = c.encoder == "rnn"  # else: the final vector is a mean
         memory_size = self.encoder.output_size  # D·H
         self.decoder = RecurrentDecoder(DecoderSpec(
             cell=c.cell, vocab_size=target_vocab, embedding_size=c.embedding_size,
@@ -109,7 +111,8 @@ class EncoderDecoder(nn.Module):
                              f"{tuple(source.shape)} and {tuple(lengths.shape)}")
         x = self.drop_input(self.source_embedding(source))  # (S, B, E)
         outputs, state = self.encoder(x, lengths=lengths)  # (S, B, D·H)
-        final = final_hidden(outputs, lengths, state, self.directions)  # (L_enc, B, D·H)
+        final = final_hidden(outputs, lengths, state if self.recurrent_state else None,
+                             self.directions)  # (L_enc, B, D·H)
         batch = source.size(1)
         rnn_state = None
         if self.bridge is not None:

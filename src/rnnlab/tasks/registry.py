@@ -27,6 +27,7 @@ BUILTIN: dict[str, str] = {
     "condgen": "rnnlab.tasks.condgen:KIND",
     "classify": "rnnlab.tasks.classify:KIND",
     "tag": "rnnlab.tasks.tag:KIND",
+    "ngram": "rnnlab.tasks.ngram:KIND",
 }
 _KINDS: dict[str, TaskKind] = {}
 
