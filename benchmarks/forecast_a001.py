@@ -13,6 +13,7 @@ and absolute errors.
     python benchmarks/forecast_a001.py --cells lstm,gru --normalize last --seeds 3  # ensembles
     python benchmarks/forecast_a001.py --cells lstm --normalize last --refit  # + train+valid
     python benchmarks/forecast_a001.py --cells lstm --normalize last --inputs all --lookback 168
+    python benchmarks/forecast_a001.py --cells gru,mlp,cnn,transformer --normalize last  # + peers
 
 ``--refit`` first trains with early stopping on the validation split (that
 run is scored too), then retrains from scratch on train + validation windows
@@ -190,7 +191,7 @@ def main() -> None:
         ]
         base = f"{cell} ({', '.join([args.strategy, *extras])})"
         model = {
-            **cell_fields(cell),
+            **cell_fields(cell, args.lookback),
             "hidden_size": args.hidden,
             "strategy": args.strategy,
             "highway": args.highway,
@@ -198,8 +199,8 @@ def main() -> None:
             "normalize": args.normalize,
             "residual_ar": args.residual_ar,
             "dropout": args.dropout,
-            "num_layers": args.layers,
         }
+        model.setdefault("num_layers", args.layers)
         if args.loss != "mse":
             model["loss"] = args.loss
 

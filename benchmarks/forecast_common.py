@@ -23,9 +23,20 @@ from rnnlab.tasks.forecast.task import fit_residual_ar
 from rnnlab.training import TrainConfig, Trainer, load_weights
 
 
-def cell_fields(cell: str) -> dict:
+def cell_fields(cell: str, lookback: int | None = None) -> dict:
     """The [model] fields of a cell: the LSTM keeps the forget-gate bias 1.0 (Jozefowicz et al.
-    2015) the recorded results used."""
+    2015) the recorded results used. The comparison encoders are named too ("mlp", "cnn",
+    "transformer"); the MLP then reads the whole look-back window (the courses' dense
+    network), the CNN gets enough blocks for its receptive field to cover it."""
+    if cell == "mlp":
+        return {"encoder": "mlp", "window": lookback or 5}
+    if cell == "cnn":  # receptive field 1 + 2(k − 1)(2^L − 1) >= lookback, k = 3
+        blocks = 1
+        while lookback and 1 + 4 * (2**blocks - 1) < lookback:
+            blocks += 1
+        return {"encoder": "cnn", "num_layers": blocks}
+    if cell == "transformer":
+        return {"encoder": "transformer", "num_heads": 4}
     return {"cell": cell, "forget_bias": 1.0} if cell == "lstm" else {"cell": cell}
 
 

@@ -77,10 +77,16 @@ def test_config_files_name_only_registered_cells(tmp_path, capsys):
 def test_unusable_devices_are_refused_before_the_run_is_read(tmp_path, capsys, device, message):
     if device.startswith("cuda") and torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    for verb in (["evaluate"], ["next", "o"], ["generate"], ["agreement", "--data", "x"]):
-        assert main(["lm", verb[0], str(tmp_path / "no-run"), *verb[1:], "--device", device]) == 2
+    commands = [["lm", "evaluate"], ["lm", "next", "o"], ["lm", "generate"],
+                ["lm", "agreement", "--data", "x"], ["classify", "evaluate"],
+                ["classify", "predict", "x"], ["tag", "evaluate"], ["tag", "predict", "x"],
+                ["translate", "evaluate"], ["translate", "translate", "x"],
+                ["condgen", "evaluate"], ["condgen", "generate", "--condition", "x"]]
+    for command in commands:  # every verb that loads a run: the device first
+        assert main([*command[:2], str(tmp_path / "no-run"), *command[2:],
+                     "--device", device]) == 2, command
         err = capsys.readouterr().err
-        assert message in err and "Traceback" not in err
+        assert message in err and "Traceback" not in err, (command, err)
 
 
 def test_seeds_beyond_64_bits_are_refused(tmp_path, capsys):

@@ -48,12 +48,13 @@ def test_each_layer_of_a_stack_is_probed_with_what_it_receives():
     model = LanguageModel(LMConfig(cell="gru", embedding_size=6, hidden_size=5, num_layers=2), 11)
     inputs, what = probe_batch(model, 7, 3, seed=0)
     received = layers_as_they_run(model, inputs)
-    assert list(received) == ["layers.0", "layers.1"] and "random token ids" in what
+    # each layer is an rnn encoder around its Recurrent layer (models/encoders.py)
+    assert list(received) == ["layers.0.rnn", "layers.1.rnn"] and "random token ids" in what
     with torch.no_grad():
         embedded = model.embedding(inputs[0])  # (T, B, E)
         below, _ = model.layers[0](embedded)
-    torch.testing.assert_close(received["layers.0"], embedded)
-    torch.testing.assert_close(received["layers.1"], below)  # H = 5 inputs, not E = 6
+    torch.testing.assert_close(received["layers.0.rnn"], embedded)
+    torch.testing.assert_close(received["layers.1.rnn"], below)  # H = 5 inputs, not E = 6
     with pytest.raises(ValueError, match="no probe input for a Linear"):
         probe_batch(torch.nn.Linear(2, 2), 3, 2, 0)
 

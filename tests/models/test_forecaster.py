@@ -11,7 +11,7 @@ import torch
 
 from rnnlab.cells.spec import CELLS, cell_names, get_cell, register_cell
 from rnnlab.models.forecast_heads import GaussianHead, QuantileHead
-from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape
+from rnnlab.models.forecaster import Forecaster, ForecasterConfig, ForecastShape, batch_first
 
 B, L, F, C, K, H = 3, 10, 5, 2, 2, 6
 
@@ -57,16 +57,20 @@ def test_shapes_and_gradients(cell, strategy, output):
     assert point.shape == (B, H, K)
 
 
-def test_recursive_forecast_equals_one_pass_over_its_own_feedback():
+@pytest.mark.parametrize("encoder", ["rnn", "cnn", "mlp", "transformer"])
+def test_recursive_forecast_equals_one_pass_over_its_own_feedback(encoder):
+    """The state carried step by step (an RNN's h, c; the CNN's and MLP's input tails; the
+    Transformer's input memory) continues the window exactly."""
     torch.manual_seed(0)
-    model = Forecaster(*config(strategy="recursive", cell="lstm")).eval()
+    fields = {"cell": "lstm"} if encoder == "rnn" else {"encoder": encoder, "num_heads": 2}
+    model = Forecaster(*config(strategy="recursive", **fields)).eval()
     x, known, _ = batch()
     pred = model.predict(x, known)  # (B, H, K)
     # rebuild the fed-back rows, then run the encoder once over window + rows
     rows, seq = [], x
     with torch.no_grad():
         for h in range(H):
-            out, _ = model.encoder(seq)
+            out, _ = batch_first(model.encoder, seq)
             nxt = model.proj(out[:, -1])  # values at step h
             assert torch.allclose(nxt[:, :K], pred[:, h], atol=1e-6)
             rows.append(torch.cat([nxt, known[:, h]], dim=-1))

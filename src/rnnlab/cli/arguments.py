@@ -16,6 +16,7 @@ from typing import Any
 
 # flags shared by the task commands: argparse dest -> (section, field)
 MODEL_FLAGS = {
+    "encoder": ("model", "encoder"),
     "cell": ("model", "cell"),
     "hidden_size": ("model", "hidden_size"),
     "num_layers": ("model", "num_layers"),
@@ -43,6 +44,8 @@ def add_training_flags(parser: argparse.ArgumentParser, *, model: bool = True) -
                         help="no progress bar or log lines (train.progress = false); results "
                              "are still printed")
     if model:
+        parser.add_argument("--encoder", help="model.encoder: rnn (any --cell), transformer, "
+                                              "cnn, mlp (see docs/comparison.md)")
         parser.add_argument("--cell", help="model.cell: elman-tanh, elman-relu, elman-sigmoid, "
                                            "lstm, gru, ln-lstm, ln-gru, zoneout-lstm, "
                                            "zoneout-gru (docs/layers.md)")
@@ -97,8 +100,11 @@ def run_training(args: argparse.Namespace, kind: str | None,
               f"the last checkpoint is saved. Finish it with: rnnlab "
               f"{_command(kind)} --resume {result.run_dir}", file=sys.stderr)
         return 130 if result.interrupted == "SIGINT" else 143
-    print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
-          f"run directory {result.run_dir}")
+    if result.summary.get("last_checkpoint") is None and not result.summary["steps"]:
+        print(f"fitted (counted, no training steps); run directory {result.run_dir}")
+    else:
+        print(f"trained {result.summary['steps']} steps ({result.summary['stopped']}); "
+              f"run directory {result.run_dir}")
     return result
 
 
@@ -110,3 +116,22 @@ def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, (int, float)) else f'"{value}"'
+
+
+def add_run_dir_args(parser: argparse.ArgumentParser) -> None:
+    """RUN_DIR, --which best|last, --device: the verbs that use a trained run."""
+    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    parser.add_argument("--which", default="best", choices=("best", "last"),
+                        help="weights: best validation loss, or the last checkpoint")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
+
+
+def train_and_report(args: argparse.Namespace, kind: str,
+                     flags: Mapping[tuple[str, str], Any]) -> int:
+    """:func:`run_training`, then print what the task's finish step reported (``describe()``)."""
+    result = run_training(args, kind, flags)
+    if isinstance(result, int):
+        return result
+    if result.report is not None:
+        print(result.report.describe())
+    return 0

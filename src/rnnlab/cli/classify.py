@@ -15,7 +15,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rnnlab.cli.arguments import MODEL_FLAGS, add_training_flags, flag_values, run_training
+from rnnlab.cli.arguments import (
+    MODEL_FLAGS,
+    add_run_dir_args,
+    add_training_flags,
+    flag_values,
+    run_training,
+)
 from rnnlab.cli.text_input import add_text_input, read_texts
 
 CLASSIFY_FLAGS = {**MODEL_FLAGS, "level": ("data", "level"), "pooling": ("model", "pooling"),
@@ -36,13 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="accuracy, macro-F1, per class, ECE, baseline")
-    run_dir_args(evaluate)
+    add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.add_argument("--data", help="labelled data to score instead (the run's format)")
     evaluate.set_defaults(func=run_evaluate)
 
     predict = verbs.add_parser("predict", help="the classes of texts, with probabilities")
-    run_dir_args(predict)
+    add_run_dir_args(predict)
     add_text_input(predict)
     predict.add_argument("-k", type=int, default=3, help="how many classes to list per text")
     predict.set_defaults(func=run_predict)
@@ -65,12 +71,6 @@ def data_flags(args: argparse.Namespace, table: dict) -> dict:
     return flags
 
 
-def run_dir_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--which", default="best", choices=("best", "last"),
-                        help="weights: best validation loss, or the last checkpoint")
-
-
 def run_train(args: argparse.Namespace) -> int:
     result = run_training(args, "classify", data_flags(args, CLASSIFY_FLAGS))
     if isinstance(result, int):
@@ -84,7 +84,8 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.classify import evaluate_loaded, load_classifier
 
-    report = evaluate_loaded(load_classifier(args.run_dir, args.which), args.split, args.data)
+    loaded = load_classifier(args.run_dir, args.which, args.device)
+    report = evaluate_loaded(loaded, args.split, args.data)
     print(report.summary())
     print(report.table())
     return 0
@@ -96,7 +97,8 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise ValueError(f"expected -k >= 1, got {args.k}")
     texts = read_texts(args)
-    for prediction in predict_texts(load_classifier(args.run_dir, args.which), texts, args.k):
+    loaded = load_classifier(args.run_dir, args.which, args.device)
+    for prediction in predict_texts(loaded, texts, args.k):
         classes = "  ".join(f"{c} {p:.3f}" for c, p in prediction.top)
         print(f"{prediction.text}\t{classes}")
     return 0

@@ -19,7 +19,13 @@ import math
 import sys
 from pathlib import Path
 
-from rnnlab.cli.arguments import MODEL_FLAGS, add_training_flags, flag_values, run_training
+from rnnlab.cli.arguments import (
+    MODEL_FLAGS,
+    add_run_dir_args,
+    add_training_flags,
+    flag_values,
+    run_training,
+)
 
 LM_FLAGS = {**MODEL_FLAGS, "corpus": ("data", "path"), "level": ("data", "level")}
 
@@ -37,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="loss, perplexity and bits per token of a split")
-    _run_dir_args(evaluate)
+    add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("train", "valid", "test"),
                           help="the split to score")
     evaluate.add_argument("--corpus", help="score another corpus (same layouts as training)")
@@ -45,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=run_evaluate)
 
     generate = verbs.add_parser("generate", help="sample text (streamed as it is made)")
-    _run_dir_args(generate)
+    add_run_dir_args(generate)
     generate.add_argument("prompt", nargs="?", default="", help="text that primes the state")
     generate.add_argument("--prompt", dest="prompt", help="the same, as an option")
     generate.add_argument("--max-tokens", type=int, default=50, help="tokens to generate at most")
@@ -63,14 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     generate.set_defaults(func=run_generate)
 
     nxt = verbs.add_parser("next", help="the top-k next tokens after a prompt, with probabilities")
-    _run_dir_args(nxt)
+    add_run_dir_args(nxt)
     nxt.add_argument("prompt", nargs="?", default=None, help='e.g. "abastecer o ___"')
     nxt.add_argument("-k", type=int, default=10, help="how many tokens to list")
     nxt.add_argument("--sentence", help="print the probability of this whole sentence instead")
     nxt.set_defaults(func=run_next)
 
     agreement = verbs.add_parser("agreement", help="subject-verb agreement accuracy")
-    _run_dir_args(agreement)
+    add_run_dir_args(agreement)
     agreement.add_argument("--data", type=Path, required=True,
                            help="NAME.text + NAME.gold (file, NAME or folder), e.g. "
                                 "../shared/data/linzen-agreement-subset")
@@ -81,13 +87,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _quantize_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quantize", choices=("int8",), default=None,
                         help="dynamic int8 weights for LSTM/GRU/linear layers (CPU inference)")
-
-
-def _run_dir_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--which", default="best", choices=("best", "last"),
-                        help="weights: best validation loss, or the last checkpoint")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -21,9 +21,12 @@ COMMAND_MODULES = (
     "rnnlab.cli.train",
     "rnnlab.cli.lm",
     "rnnlab.cli.forecast",
+    "rnnlab.cli.translate",
+    "rnnlab.cli.condgen",
     "rnnlab.cli.classify",
     "rnnlab.cli.tag",
     "rnnlab.cli.diagnose",
+    "rnnlab.cli.compare",
     "rnnlab.cli.export",
 )
 # small recurrent models run fastest on one intra-op thread on a shared CPU (docs/training.md)

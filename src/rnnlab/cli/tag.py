@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from rnnlab.cli.arguments import MODEL_FLAGS, add_training_flags, run_training
-from rnnlab.cli.classify import add_data_and_transfer_flags, data_flags, run_dir_args
+from rnnlab.cli.arguments import MODEL_FLAGS, add_run_dir_args, add_training_flags, run_training
+from rnnlab.cli.classify import add_data_and_transfer_flags, data_flags
 from rnnlab.cli.text_input import add_text_input, read_texts
 
 TAG_FLAGS = {**MODEL_FLAGS, "output": ("model", "output"),
@@ -34,13 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser("evaluate", help="token accuracy, entity P/R/F1, baseline")
-    run_dir_args(evaluate)
+    add_run_dir_args(evaluate)
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.add_argument("--data", help="a CoNLL/CoNLL-U file to score instead")
     evaluate.set_defaults(func=run_evaluate)
 
     predict = verbs.add_parser("predict", help="tag texts: token/tag columns and entity spans")
-    run_dir_args(predict)
+    add_run_dir_args(predict)
     add_text_input(predict)
     predict.set_defaults(func=run_predict)
 
@@ -58,7 +58,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.tag import evaluate_loaded, load_tagger
 
-    print(evaluate_loaded(load_tagger(args.run_dir, args.which), args.split,
+    print(evaluate_loaded(load_tagger(args.run_dir, args.which, args.device), args.split,
                           args.data).describe())
     return 0
 
@@ -66,7 +66,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_predict(args: argparse.Namespace) -> int:
     from rnnlab.tasks.tag import load_tagger, predict_sentences
 
-    for sentence in predict_sentences(load_tagger(args.run_dir, args.which), read_texts(args)):
+    loaded = load_tagger(args.run_dir, args.which, args.device)
+    for sentence in predict_sentences(loaded, read_texts(args)):
         print(sentence.describe())
         print()
     return 0

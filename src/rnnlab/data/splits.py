@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+SPLITS = ("train", "valid", "test")  # the names of the splits, in order, for every task
+
 
 @dataclass(frozen=True)
 class SplitConfig:

@@ -25,7 +25,6 @@ from rnnlab.data.gaps import infer_step
 from rnnlab.data.scalers import StandardScaler
 from rnnlab.data.splits import SplitConfig, split_rows
 
-SPLITS = ("train", "valid", "test")
 # static inputs: header field -> fixed divisor (a fitted scaler would divide by σ = 0 when the
 # training data come from one station); values of order 1 for any station on Earth
 STATIC_SCALE = {"lat": 90.0, "lon": 180.0, "altitude": 1000.0}

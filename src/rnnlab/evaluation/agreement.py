@@ -52,6 +52,14 @@ class AgreementResult:
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else float("nan")
 
+    def add(self, attractors: int, win: bool) -> None:
+        """Count one scored sentence with ``attractors`` attractors, right or wrong."""
+        counts = self.by_attractors.setdefault(attractors, [0, 0])
+        counts[0] += int(win)
+        counts[1] += 1
+        self.correct += int(win)
+        self.total += 1
+
     def rows(self) -> list[tuple[str, int, str]]:
         """(attractors, sentences, accuracy) rows, then the overall row."""
         out = [(str(n), t, f"{c / t:.3f}") for n, (c, t) in sorted(self.by_attractors.items())]
@@ -123,6 +131,9 @@ def agreement_accuracy(
 ) -> AgreementResult:
     """Score every item: is p(correct | <eos> prefix) > p(wrong | <eos> prefix)?
 
+    ``model`` is a torch language model, or a counts model with
+    ``next_log_probs(contexts, tokens)`` (:class:`rnnlab.models.ngram.KneserNeyLM`).
+
     The prefix is read after ``<eos>`` (a new sentence starts), words outside
     the vocabulary become ``<unk>``. Items are batched by prefix length and
     right-padded: a recurrent model's output at step t never depends on later
@@ -139,6 +150,12 @@ def agreement_accuracy(
         ids = [tokenizer.eos_id, *(tokenizer.index.get(t, tokenizer.unk_id) for t in item.prefix)]
         scored.append((ids, good, bad, item.attractors))
     scored.sort(key=lambda s: len(s[0]))
+    if not isinstance(model, nn.Module):  # counts (the n-gram model): its own log p
+        good_lp = model.next_log_probs([ids for ids, *_ in scored], [g for _, g, _, _ in scored])
+        bad_lp = model.next_log_probs([ids for ids, *_ in scored], [w for _, _, w, _ in scored])
+        for (_, _, _, n), win in zip(scored, (good_lp > bad_lp).tolist(), strict=True):
+            result.add(n, win)
+        return result
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -155,11 +172,7 @@ def agreement_accuracy(
             bad = torch.tensor([w for _, _, w, _ in chunk], device=device)
             wins = logits.gather(1, good[:, None]) > logits.gather(1, bad[:, None])  # (B, 1)
             for (_, _, _, n), win in zip(chunk, wins.squeeze(1).tolist(), strict=True):
-                counts = result.by_attractors.setdefault(n, [0, 0])
-                counts[0] += int(win)
-                counts[1] += 1
-                result.correct += int(win)
-                result.total += 1
+                result.add(n, win)
     finally:
         model.train(was_training)
     return result

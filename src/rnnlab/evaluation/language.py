@@ -83,6 +83,16 @@ def evaluate_stream(
     return LMScore(total / count, count)
 
 
+def evaluate_counts_stream(model: Any, ids: Sequence[int] | Tensor, *,
+                           batch_size: int = 10) -> LMScore:
+    """A counts model (``model.log_probs(rows)``, the n-gram model) scored on exactly the
+    predictions :func:`evaluate_stream` scores: the stream cut into B columns, every token
+    after a column's first predicted from the tokens before it in its column."""
+    streams = batchify(ids, batch_size).T.numpy()  # (B, L)
+    log_p = model.log_probs(streams)[:, 1:]  # (B, L − 1)
+    return LMScore(-float(log_p.mean()), int(log_p.size))
+
+
 def unigram_baseline(
     train_ids: Sequence[int], eval_ids: Sequence[int], vocab_size: int, *, add: float = 1.0
 ) -> LMScore:

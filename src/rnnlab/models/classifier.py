@@ -21,7 +21,7 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from rnnlab.models.encoders import EncoderConfig, build_encoder
+from rnnlab.models.encoders import EncoderConfig, build_encoder, directions_of
 from rnnlab.models.layer_groups import discriminative_groups, encoder_layer_groups
 from rnnlab.models.pooling import POOLINGS, Pooling
 
@@ -50,11 +50,6 @@ class ClassifierConfig(EncoderConfig):
         for name in ("dropout_embedding", "dropout_output"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"[model] {name}: expected in [0, 1), got {getattr(self, name)}")
-
-
-def directions_of(config: EncoderConfig) -> int:
-    """D of the encoder's output halves: 2 for a bidirectional RNN, else 1."""
-    return 2 if config.encoder == "rnn" and config.bidirectional else 1
 
 
 class SequenceClassifier(nn.Module):

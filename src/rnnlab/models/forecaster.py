@@ -5,7 +5,11 @@ known in advance: calendar), K targets (the first K inputs), H horizon, Hd
 hidden size, P numbers per forecast (see ``forecast_heads``).
 
 Three strategies, any registered cell (``elman-tanh``, ``lstm``, ``gru`` …; a
-custom cell is registered with :func:`rnnlab.cells.spec.register_cell`):
+custom cell is registered with :func:`rnnlab.cells.spec.register_cell`), and
+for ``direct`` and ``recursive`` any causal encoder of
+:mod:`rnnlab.models.encoders` in place of the RNN (``encoder = "mlp"``: the
+courses' dense network on the last ``window`` steps; ``"cnn"``: a dilated
+causal TCN; ``"transformer"``):
 
     direct     h_L = RNN(x_{1..L});  ŷ_{1..H} = W h_L + b                (sequence to vector)
     recursive  ŷ_{t+1} = W RNN(x_{..t}) + b, fed back as x_{t+1}, H times  (autoregressive)
@@ -27,9 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.cells.init import check_forget_bias
-from rnnlab.cells.spec import get_cell
-from rnnlab.layers import Recurrent
+from rnnlab.models.encoders import EncoderConfig, build_encoder, encoder_config
 from rnnlab.models.forecast_heads import POINT_LOSSES, make_head
 from rnnlab.models.forecast_norm import FEEDBACK_SAFE, NORMALIZE, SCALED, normalise_window
 
@@ -59,22 +61,21 @@ class ForecastShape:
 
 
 @dataclass(frozen=True)
-class ForecasterConfig:
+class ForecasterConfig(EncoderConfig):
     """``[model]`` of a forecast run: what the user chooses (sizes come from ForecastShape)."""
 
-    cell: str = "gru"  # a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" | "lstm"
-    # | "gru" | "ln-lstm" | "ln-gru" | "zoneout-lstm" | "zoneout-gru" | any cell added with
-    # rnnlab.cells.spec.register_cell
-    forget_bias: float | None = None  # LSTM forget / GRU update gate bias; None: PyTorch's init
-    # (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
+    cell: str = "gru"  # rnn: a registry name: "elman-tanh" | "elman-relu" | "elman-sigmoid" |
+    # "lstm" | "gru" | "ln-lstm" | "ln-gru" | "zoneout-lstm" | "zoneout-gru" | any cell added
+    # with rnnlab.cells.spec.register_cell
+    forget_bias: float | None = None  # rnn: LSTM forget / GRU update gate bias; None: PyTorch's
+    # init (1.0 for the LSTM: remember by default, Jozefowicz et al. 2015)
     hidden_size: int = 64  # Hd
-    num_layers: int = 1
+    num_layers: int = 1  # L stacked layers (blocks of the other encoders)
     dropout: float = 0.0  # between stacked layers and before the output layer
     strategy: str = "direct"  # "direct" | "recursive" | "seq2seq"
     output: str = "point"  # "point" | "gaussian" | "quantile"
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # quantile output only; must hold 0.5
     loss: str = "mse"  # point output: "mse" | "l1" (lower MAE: the median) | "huber" (δ = 1)
-    backend: str = "auto"  # rnnlab layer backend: "auto" | "explicit" | "fused" | "sequence"
     normalize: str = "none"  # per window: "none" | "last" | "mean" | "revin" | "diff" | "anomaly"
     # instance normalisation of the non-calendar inputs, inverted on the forecast
     # (models/forecast_norm.py): "last" subtracts x_t (NLinear), "mean" the window mean,
@@ -88,9 +89,15 @@ class ForecasterConfig:
     # (``set_residual_ar``), so the network learns only the AR's error; direct and seq2seq only
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {STRATEGIES}")
-        check_forget_bias(get_cell(self.cell), self.forget_bias, bias=True)
+        if self.bidirectional:
+            raise ValueError("expected bidirectional = false: the forecaster reads the window's "
+                             "last output, which a backward direction has barely read")
+        if self.encoder != "rnn" and self.strategy == "seq2seq":
+            raise ValueError(f"strategy 'seq2seq' hands the encoder's final recurrent state to "
+                             f"the decoder: it needs encoder 'rnn', got {self.encoder!r}")
         if self.strategy == "recursive" and self.output != "point":
             raise ValueError(
                 "probabilistic output needs strategy 'direct' or 'seq2seq', "
@@ -121,22 +128,18 @@ class ForecasterConfig:
                 f"expected residual_ar >= 0 (and 0 with strategy 'recursive'), "
                 f"got {self.residual_ar} with {self.strategy!r}"
             )
-        if min(self.hidden_size, self.num_layers) < 1:
-            raise ValueError("hidden_size and num_layers must be >= 1")
 
 
-def make_rnn(config: ForecasterConfig, input_size: int) -> nn.Module:
-    """A batch-first rnnlab layer of the configured cell."""
-    return Recurrent(
-        config.cell,
-        input_size,
-        config.hidden_size,
-        config.num_layers,
-        batch_first=True,
-        dropout=config.dropout if config.num_layers > 1 else 0.0,
-        backend=config.backend,
-        forget_bias=config.forget_bias,
-    )
+def make_encoder(config: ForecasterConfig, input_size: int) -> nn.Module:
+    """The configured encoder reading ``input_size`` features per step (time-major)."""
+    inner = config.dropout if config.num_layers > 1 or config.encoder != "rnn" else 0.0
+    return build_encoder(encoder_config(config, dropout=inner), input_size, causal=True)
+
+
+def batch_first(encoder: nn.Module, x: Tensor, state=None):
+    """Run a time-major encoder on x (B, L, F): -> (out (B, L, Hd), state)."""
+    out, state = encoder(x.transpose(0, 1), state=state)  # (L, B, Hd)
+    return out.transpose(0, 1), state
 
 
 class Forecaster(nn.Module):
@@ -150,15 +153,16 @@ class Forecaster(nn.Module):
         self.dynamic = s.input_size - s.known_size  # F − C columns a recursive model feeds back
         self.head = make_head(c.output, c.quantiles, c.loss)
         P = self.head.params
-        self.encoder = make_rnn(c, s.input_size)
+        self.encoder = make_encoder(c, s.input_size)
         self.drop = nn.Dropout(c.dropout)
+        Hd = self.encoder.output_size
         if c.strategy == "direct":
-            self.proj = nn.Linear(c.hidden_size, s.horizon * s.num_targets * P)
+            self.proj = nn.Linear(Hd, s.horizon * s.num_targets * P)
         elif c.strategy == "seq2seq":
-            self.decoder = make_rnn(c, s.known_size + s.num_targets)
-            self.proj = nn.Linear(c.hidden_size, s.num_targets * P)
+            self.decoder = make_encoder(c, s.known_size + s.num_targets)
+            self.proj = nn.Linear(Hd, s.num_targets * P)
         else:
-            self.proj = nn.Linear(c.hidden_size, self.dynamic)
+            self.proj = nn.Linear(Hd, self.dynamic)
         # highway and normalize move the location outputs only (point, mean, every quantile)
         self.register_buffer("location", torch.tensor(self.head.location), persistent=False)
         if c.highway:
@@ -237,26 +241,26 @@ class Forecaster(nn.Module):
         c, s = self.config, self.shape
         B = x.shape[0]
         if c.strategy == "direct":
-            out, _ = self.encoder(x)  # (B, L, Hd)
+            out, _ = batch_first(self.encoder, x)  # (B, L, Hd)
             raw = self.proj(self.drop(out[:, -1]))  # (B, H·K·P)
             return raw.view(B, s.horizon, s.num_targets, -1)
         if c.strategy == "seq2seq":
-            _, state = self.encoder(x)  # state: (layers, B, Hd) or (h, c)
+            _, state = batch_first(self.encoder, x)  # state: (layers, B, Hd) or (h, c)
             last = x[:, -1:, : s.num_targets].expand(B, s.horizon, s.num_targets)  # y_t
             d = torch.cat([known, last], dim=-1)  # (B, H, C + K)
-            out, _ = self.decoder(d, state)  # (B, H, Hd)
+            out, _ = batch_first(self.decoder, d, state)  # (B, H, Hd)
             return self.proj(self.drop(out)).view(B, s.horizon, s.num_targets, -1)
         return self._recursive(x, known).unsqueeze(-1)
 
     def _recursive(self, x: Tensor, known: Tensor) -> Tensor:
         """Feed each one-step forecast back as the next input: (B, H, K)."""
         s = self.shape
-        out, state = self.encoder(x)
+        out, state = batch_first(self.encoder, x)
         nxt = self.proj(self.drop(out[:, -1]))  # (B, F − C): values at the first forecast step
         steps = [nxt[:, : s.num_targets]]
         for h in range(1, s.horizon):
             row = torch.cat([nxt, known[:, h - 1]], dim=-1).unsqueeze(1)  # (B, 1, F)
-            out, state = self.encoder(row, state)
+            out, state = batch_first(self.encoder, row, state)
             nxt = self.proj(self.drop(out[:, -1]))
             steps.append(nxt[:, : s.num_targets])
         return torch.stack(steps, dim=1)  # (B, H, K)
@@ -270,7 +274,7 @@ class Forecaster(nn.Module):
         x, level = self._relative(x)
         if level is not None:  # train in window units: one affine map per window
             y = level.to_window(y)
-        out, _ = self.encoder(x)  # (B, L, Hd)
+        out, _ = batch_first(self.encoder, x)  # (B, L, Hd)
         pred = self.proj(self.drop(out))  # (B, L, F − C): one step ahead at every position
         inside = F.mse_loss(pred[:, :-1], x[:, 1:, : self.dynamic], reduction="sum")
         first = F.mse_loss(pred[:, -1, :K], y[:, 0], reduction="sum")

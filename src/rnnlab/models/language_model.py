@@ -1,4 +1,4 @@
-"""A recurrent language model: embedding -> recurrent stack -> softmax over the vocabulary.
+"""A language model: embedding -> sequence encoder -> softmax over the vocabulary.
 
 Symbols: T time, B batch, V vocabulary, E embedding size, H hidden size,
 L layers. For tokens w_1 … w_T the model computes, for every t,
@@ -15,9 +15,17 @@ step-0 loss is ≈ log V (9.21 for a 10 000-word vocabulary); tests check it.
 
 Weight tying (Press & Wolf 2017; Inan et al. 2017) uses W_s = W_e, which
 needs the last layer to output E values: the last layer is then E wide and the
-others H, as in AWD-LSTM. Each layer is its own single-layer rnnlab layer so
+others H, as in AWD-LSTM. Each layer is its own single-layer encoder so
 locked dropout can sit between layers and weight drop acts per layer.
 Bidirectional layers are not allowed: the next word must not be seen.
+
+The encoder is any causal one of :mod:`rnnlab.models.encoders` (``encoder =
+"rnn"`` above; ``"transformer"`` — the decoder-only Transformer LM, ``"cnn"``,
+``"mlp"`` — Bengio et al. 2003's neural LM over the last ``window`` words). A
+non-recurrent encoder is one module of ``num_layers`` blocks whose own
+``dropout`` acts inside it; its state is what it carries between chunks (the
+last inputs: exact for the CNN and the MLP within their context, the last
+``memory`` steps for the Transformer, which otherwise attends within its chunk).
 """
 
 from __future__ import annotations
@@ -28,38 +36,31 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnlab.cells.init import check_forget_bias
-from rnnlab.cells.spec import get_cell
-from rnnlab.layers import Recurrent
+from rnnlab.models.encoders import EncoderConfig, build_encoder, encoder_config
 from rnnlab.models.regularizers import LockedDropout, embedding_dropout
 from rnnlab.models.streaming import LMStream
 
 DROPOUT_MASKS = ("locked", "step")
-LayerState = Any  # one layer's state: h (1, B, H) or (h, c)
-LMState = list[LayerState]  # one entry per layer
+LayerState = Any  # one layer's state: h (1, B, H) or (h, c); another encoder's own state
+LMState = list[LayerState]  # one entry per layer (one layer for a non-recurrent encoder)
 
 
 @dataclass(frozen=True)
-class LMConfig:
+class LMConfig(EncoderConfig):
     """How a language model is built (``[model]`` in a run's config.toml)."""
 
-    cell: str = "lstm"  # a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh … (layers.md)
+    cell: str = "lstm"  # rnn: a registry name: lstm, gru, ln-lstm, zoneout-gru, elman-tanh …
     embedding_size: int = 200  # E
-    hidden_size: int = 200  # H
+    hidden_size: int = 200  # H (rnn), model width (transformer), channels (cnn), units (mlp)
     num_layers: int = 2  # L
     tie_weights: bool = False  # W_s = W_e (Press & Wolf 2017); last layer then has E units
-    backend: str = "auto"  # auto (fused when equivalent, else sequence), explicit, fused, sequence
     dropout_embedding: float = 0.0  # drop whole word types from W_e (Gal & Ghahramani 2016)
     dropout_input: float = 0.0  # locked dropout on the embeddings
-    dropout_hidden: float = 0.0  # locked dropout between recurrent layers
+    dropout_hidden: float = 0.0  # rnn: locked dropout between recurrent layers
     dropout_output: float = 0.0  # locked dropout before the softmax
     dropout_mask: str = "locked"  # the three dropouts above: "locked" (one mask per sequence,
     # Gal & Ghahramani 2016) or "step" (a new mask at every step, as nn.Dropout; Zaremba 2014)
-    weight_drop: float = 0.0  # DropConnect on W_hh (Merity et al. 2018)
     init_range: float = 0.1  # W_e, W_s ~ U(-r, r): near-uniform first prediction, loss ≈ log V
-    forget_bias: float | None = None  # LSTM forget / GRU update gate bias (LSTM 1.0:
-    # Jozefowicz et al. 2015); None keeps PyTorch's init
-    bidirectional: bool = False  # must stay False: a language model cannot see the future
 
     def __post_init__(self) -> None:
         if self.bidirectional:
@@ -67,23 +68,26 @@ class LMConfig:
                 "expected bidirectional=False: a language model predicts the next token from "
                 "the past only, and a backward layer would see it"
             )
-        check_forget_bias(get_cell(self.cell), self.forget_bias, bias=True)
-        for name in ("embedding_size", "hidden_size", "num_layers"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"expected {name} >= 1, got {getattr(self, name)}")
+        super().__post_init__()
+        if self.embedding_size < 1:
+            raise ValueError(f"expected embedding_size >= 1, got {self.embedding_size}")
         if self.dropout_mask not in DROPOUT_MASKS:
             raise ValueError(
                 f"expected dropout_mask in {DROPOUT_MASKS}, got {self.dropout_mask!r}"
             )
-        for name in (
-            "dropout_embedding",
-            "dropout_input",
-            "dropout_hidden",
-            "dropout_output",
-            "weight_drop",
-        ):
+        for name in ("dropout_embedding", "dropout_input", "dropout_hidden", "dropout_output"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"expected {name} in [0, 1), got {getattr(self, name)}")
+        if self.encoder == "rnn" and self.dropout:
+            raise ValueError("dropout: the language model's recurrent layers are separate "
+                             "layers; set dropout_hidden (locked dropout between them) instead")
+        if self.encoder != "rnn" and self.dropout_hidden:
+            raise ValueError(f"dropout_hidden acts between recurrent layers; the "
+                             f"{self.encoder!r} encoder's own dropout is `dropout`")
+        if self.encoder != "rnn" and self.tie_weights and self.hidden_size != self.embedding_size:
+            raise ValueError(f"tie_weights with the {self.encoder!r} encoder needs hidden_size "
+                             f"== embedding_size (W_s = W_e), got {self.hidden_size} and "
+                             f"{self.embedding_size}")
 
 
 class LanguageModel(nn.Module):
@@ -97,26 +101,23 @@ class LanguageModel(nn.Module):
         self.vocab_size = vocab_size
         c = config
         self.embedding = nn.Embedding(vocab_size, c.embedding_size)  # W_e (V, E)
-        sizes = [c.hidden_size] * c.num_layers
-        if c.tie_weights:
-            sizes[-1] = c.embedding_size  # W_s = W_e needs E outputs from the last layer
-        inputs = [c.embedding_size, *sizes[:-1]]
+        if c.encoder == "rnn":  # L single-layer encoders: locked dropout between, sizes apart
+            sizes = [c.hidden_size] * c.num_layers
+            if c.tie_weights:
+                sizes[-1] = c.embedding_size  # W_s = W_e needs E outputs from the last layer
+            inputs = [c.embedding_size, *sizes[:-1]]
+            configs = [encoder_config(c, hidden_size=h, num_layers=1) for h in sizes]
+        else:  # one encoder of L blocks
+            inputs, configs = [c.embedding_size], [encoder_config(c)]
         self.layers = nn.ModuleList(
-            Recurrent(
-                c.cell,
-                i,
-                h,
-                backend=c.backend,
-                forget_bias=c.forget_bias,
-                weight_drop=c.weight_drop,
-            )
-            for i, h in zip(inputs, sizes, strict=True)
+            build_encoder(config, i, causal=True) for config, i in zip(configs, inputs, strict=True)
         )
+        out_size = self.layers[-1].output_size
         drop = LockedDropout if c.dropout_mask == "locked" else nn.Dropout
         self.drop_input = drop(c.dropout_input)
         self.drop_hidden = drop(c.dropout_hidden)
         self.drop_output = drop(c.dropout_output)
-        self.decoder = nn.Linear(sizes[-1], vocab_size)  # W_s (V, E or H), b_s (V,)
+        self.decoder = nn.Linear(out_size, vocab_size)  # W_s (V, E or H), b_s (V,)
         nn.init.uniform_(self.embedding.weight, -c.init_range, c.init_range)
         nn.init.zeros_(self.decoder.bias)
         if c.tie_weights:
@@ -125,8 +126,14 @@ class LanguageModel(nn.Module):
             nn.init.uniform_(self.decoder.weight, -c.init_range, c.init_range)
 
     @property
+    def recurrent(self) -> bool:
+        """True when the layers are recurrent (``encoder = "rnn"``)."""
+        return self.config.encoder == "rnn"
+
+    @property
     def backend_used(self) -> str:
-        return self.layers[0].backend_used
+        """The recurrent backend that runs ("fused", "explicit", …), or the encoder's name."""
+        return self.layers[0].backend_used if self.recurrent else self.config.encoder
 
     def hidden(
         self, tokens: Tensor, state: LMState | None = None
@@ -145,7 +152,7 @@ class LanguageModel(nn.Module):
         x = self.drop_input(x)
         new_state: LMState = []
         for index, layer in enumerate(self.layers):
-            x, layer_state = layer(x, None if state is None else state[index])  # (T, B, H)
+            x, layer_state = layer(x, state=None if state is None else state[index])  # (T, B, H)
             new_state.append(layer_state)
             if index < len(self.layers) - 1:
                 x = self.drop_hidden(x)  # dropout between layers
@@ -159,11 +166,13 @@ class LanguageModel(nn.Module):
     def init_state(self, batch_size: int) -> LMState:
         """Zero state for ``batch_size`` streams (the same as passing ``state=None``)."""
         w = self.decoder.weight
+        if not self.recurrent:
+            return [None]  # nothing read yet: the encoder starts from zeros / an empty memory
         state: LMState = []
         for layer in self.layers:
-            zeros = [
-                w.new_zeros(1, batch_size, layer.hidden_size) for _ in layer.state_names
-            ]  # (1, B, H) each
+            rnn = layer.rnn
+            zeros = [w.new_zeros(1, batch_size, rnn.hidden_size) for _ in rnn.state_names]
+            # (1, B, H) each
             state.append(zeros[0] if len(zeros) == 1 else tuple(zeros))
         return state
 

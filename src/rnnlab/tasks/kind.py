@@ -50,6 +50,9 @@ class TaskKind:
     build: Callable[[RunConfig, Path], Task]  # reads the data, builds the model and the Task
     finish: Callable[[RunConfig, Path, Task], Any] | None = None  # after a completed fit
     description: str = ""
+    fit: Callable[[RunConfig, Path, Any], dict[str, Any]] | None = None  # a model fitted
+    # without gradient descent (the n-gram model counts): fit(config, run_dir, built) writes
+    # the run directory and returns the summary the Trainer would; no Trainer runs then
     load_model: Callable[[Path, str], nn.Module] | None = None  # (run_dir, "best" | "last") ->
     # the trained model, rebuilt from the run's files (diagnostics inspect runs through it)
 

@@ -23,8 +23,11 @@ BUILTIN: dict[str, str] = {
     "lm": "rnnlab.tasks.lm:KIND",
     "forecast": "rnnlab.tasks.forecast:KIND",
     "recall": "rnnlab.tasks.recall:KIND",
+    "translate": "rnnlab.tasks.translate:KIND",
+    "condgen": "rnnlab.tasks.condgen:KIND",
     "classify": "rnnlab.tasks.classify:KIND",
     "tag": "rnnlab.tasks.tag:KIND",
+    "ngram": "rnnlab.tasks.ngram:KIND",
 }
 _KINDS: dict[str, TaskKind] = {}
 

@@ -1,5 +1,8 @@
 """The one train recipe: config -> checks -> seed -> build -> Trainer -> fit or resume -> finish.
 
+(A kind whose model is not trained by gradient descent — the n-gram model's
+counts — gives ``TaskKind.fit``, which takes the Trainer's place.)
+
 Every command (``rnnlab train``, ``rnnlab lm train``, ``rnnlab forecast train``),
 every demo section and every example trains through :func:`train` or
 :func:`resume`, so they share one meaning of every option::
@@ -117,6 +120,11 @@ def _fit(config: RunConfig, run_dir: Path, *, resume: bool, callbacks: Iterable[
     seed_everything(config.train.seed)  # the model's initial weights depend on it
     kind = get_task(config.kind)
     task = kind.build(config, run_dir)
+    if kind.fit is not None:  # counted, not trained: the kind writes its own run directory
+        result = RunResult(run_dir, config, kind.fit(config, run_dir, task))
+        if kind.finish is not None:
+            result.report = kind.finish(config, run_dir, task)
+        return result
     trainer = Trainer(task, config.train, run_dir, extra_config=config.task_dict(),
                       callbacks=callbacks)
     summary = trainer.fit(resume=resume)

@@ -22,8 +22,8 @@ NONFINITE = ("stop", "skip")
 # [train] fields a resumed run may NOT change, and why: each would make the checkpoint it
 # resumes from inconsistent with what runs next, or make config.toml untrue about the steps
 # already taken. Every other field may change on resume (lr, weight_decay, momentum, betas,
-# clipping, schedule settings, epochs, max_steps, patience, logging, device, ...): the new
-# value is used from the first resumed step on and recorded in metrics.jsonl.
+# clipping, schedule settings, epochs, max_steps, time budgets, patience, logging, device, ...):
+# the new value is used from the first resumed step on and recorded in metrics.jsonl.
 FIXED_ON_RESUME = {
     "optimizer": "the checkpoint holds this optimizer's state (Adam moments, momentum "
                  "buffers, NT-ASGD averages)",
@@ -44,6 +44,10 @@ class TrainConfig:
     # --- length of the run
     epochs: int = 10  # passes over the task's "train" batches
     max_steps: int | None = None  # stop after this many optimizer steps (None: run all epochs)
+    max_seconds: float | None = None  # stop cleanly (last evaluation, checkpoint) once this many
+    # seconds of wall clock have passed since the run began, across resumes (None: no limit)
+    max_cpu_seconds: float | None = None  # the same for the CPU seconds the training process
+    # used: the fair budget on a machine shared with other jobs (None: no limit)
 
     # --- optimizer
     optimizer: str = "adam"  # "sgd" | "adam" | "adamw" | "ntasgd" (Merity et al. 2017)
@@ -106,8 +110,8 @@ class TrainConfig:
         _positive("keep_last", self.keep_last)
         _positive("plateau_factor", self.plateau_factor)
         _positive("explode_factor", self.explode_factor)
-        for name in ("max_steps", "eval_every", "checkpoint_every", "bptt_k2", "clip_norm",
-                     "clip_value"):
+        for name in ("max_steps", "max_seconds", "max_cpu_seconds", "eval_every",
+                     "checkpoint_every", "bptt_k2", "clip_norm", "clip_value"):
             value = getattr(self, name)
             if value is not None:
                 _positive(name, value)

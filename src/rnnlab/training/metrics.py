@@ -3,11 +3,11 @@
 Records (every one has ``step`` and ``split``):
 
 * ``split="train"``: ``epoch, loss, lr, grad_norm`` (the global L2 norm *before*
-  clipping), ``items, items_per_s, wall_time``, the task's and callbacks' numbers,
+  clipping), ``items, items_per_s, wall_time, cpu_time``, the task's and callbacks' numbers,
   ``exploding: true`` on a flagged step (``rnnlab.training.explosion``), every
   ``log_every`` steps ``grad_norm/<parameter>``; a non-finite step has
   ``nonfinite: true`` and the offending ``loss`` or ``grad_norm`` as ``null``.
-* ``split="valid"``: ``epoch, loss``, the task's metrics, ``best``, ``wall_time``
+* ``split="valid"``: ``epoch, loss``, the task's metrics, ``best``, ``wall_time, cpu_time``
   (``nonfinite: true`` when the loss was NaN/inf).
 * ``split="resume"``: ``changed: {field: [old, new]}``, the ``[train]`` fields a
   resumed run changed, at the step it resumed from. Readers of curves keep only

@@ -28,7 +28,7 @@ from rnnlab.config import from_dict, load_toml
 from rnnlab.training.batches import TaskBatches, window_chunks
 from rnnlab.training.callbacks import Callbacks
 from rnnlab.training.config import TrainConfig
-from rnnlab.training.distributed import init_distributed, wrap_ddp
+from rnnlab.training.distributed import all_reduce_sum, init_distributed, wrap_ddp
 from rnnlab.training.evaluate import evaluate_split
 from rnnlab.training.explosion import ExplosionWatch
 from rnnlab.training.metrics import numbers
@@ -116,7 +116,7 @@ class Trainer:
         return trainer
 
     def fit(self, resume: bool | None = None) -> dict[str, Any]:
-        """Train until the epochs or ``max_steps`` are done, early stopping, or a signal.
+        """Train until epochs, ``max_steps`` or a time budget end, early stopping or a signal.
 
         Returns a summary: steps, epochs, why it stopped, last train loss, best and
         last validation metrics, run directory and last checkpoint.
@@ -177,6 +177,8 @@ class Trainer:
             while s.batch_index < len(batches):
                 if c.max_steps is not None and s.step >= c.max_steps:
                     return self._finish("max_steps", last_eval_step)
+                if self._out_of_time():
+                    return self._finish("time_budget", last_eval_step)
                 self._train_step(batches, stop)
                 epoch_end = s.batch_index == len(batches)
                 if epoch_end:  # the position is the next epoch's start
@@ -203,6 +205,14 @@ class Trainer:
                 if epoch_end:
                     break
         return self._finish("completed", last_eval_step)
+
+    def _out_of_time(self) -> bool:
+        """``max_seconds`` / ``max_cpu_seconds`` spent (all ranks stop at one step under DDP)."""
+        c = self.config
+        over = self.state.out_of_time(c.max_seconds, c.max_cpu_seconds)
+        if self.dist.enabled and (c.max_seconds or c.max_cpu_seconds):
+            over = all_reduce_sum([float(over)], self.dist, self.device)[0] > 0
+        return over
 
     def _finish(self, reason: str, last_eval_step: int) -> str:
         """The end of the run: a last evaluation and checkpoint unless they just happened."""
@@ -232,7 +242,8 @@ class Trainer:
                   out.next_anchor)  # cut the graph at the chunk edge (truncated BPTT)
         record.update(loss=out.loss, lr=lr, grad_norm=out.grad_norm, items=out.items,
                       items_per_s=out.items / max(out.seconds, 1e-9),
-                      wall_time=s.wall_time(), **numbers(out.result.metrics),
+                      wall_time=s.wall_time(), cpu_time=s.cpu_time(),
+                      **numbers(out.result.metrics),
                       **{f"grad_norm/{k}": v for k, v in out.parameter_norms.items()})
         if s.watch.observe(out.grad_norm):  # (fp16: an inf norm the scaler skipped is not)
             record["exploding"] = True
@@ -263,7 +274,7 @@ class Trainer:
         metrics = self.evaluate("valid")
         improved = s.validation.update(s.step, metrics)
         record = {"step": s.step, "epoch": s.step_epoch, "split": "valid", **numbers(metrics),
-                  "best": improved, "wall_time": s.wall_time()}
+                  "best": improved, "wall_time": s.wall_time(), "cpu_time": s.cpu_time()}
         finite = math.isfinite(metrics["loss"])
         if not finite:
             record["nonfinite"] = True

@@ -37,10 +37,22 @@ class TrainingState:
     schedule: ScheduleState = field(default_factory=ScheduleState)
     wall_offset: float = 0.0  # seconds of training before the last resume
     clock: float = field(default_factory=time.perf_counter)  # when this process started
+    cpu_offset: float = 0.0  # CPU seconds of this process's training before the last resume
+    cpu_clock: float = field(default_factory=time.process_time)  # CPU time at the start
 
     def wall_time(self) -> float:
         """Seconds of training so far, across resumes."""
         return self.wall_offset + time.perf_counter() - self.clock
+
+    def cpu_time(self) -> float:
+        """CPU seconds this process (all its threads) spent training so far, across resumes:
+        the fair clock on a shared machine, where wall time depends on the other jobs."""
+        return self.cpu_offset + time.process_time() - self.cpu_clock
+
+    def out_of_time(self, max_seconds: float | None, max_cpu_seconds: float | None) -> bool:
+        """Has the wall-clock or the CPU budget been spent?"""
+        return ((max_seconds is not None and self.wall_time() >= max_seconds)
+                or (max_cpu_seconds is not None and self.cpu_time() >= max_cpu_seconds))
 
     @property
     def step_epoch(self) -> int:
@@ -80,6 +92,7 @@ class TrainingState:
             "validation": self.validation.state_dict(),
             "grad_norms": list(self.watch.norms), "skipped_steps": self.skipped_steps,
             "schedule": self.schedule.to_dict(), "wall_time": self.wall_time(),
+            "cpu_time": self.cpu_time(),
         }
 
     def load_shared(self, meta: dict[str, Any]) -> None:
@@ -97,6 +110,8 @@ class TrainingState:
             schedule["divisions"] = _plateau_divisions(meta)
         self.schedule = ScheduleState.from_dict(schedule)
         self.wall_offset, self.clock = meta["wall_time"], time.perf_counter()
+        self.cpu_offset = meta.get("cpu_time", 0.0)  # (checkpoints before it: none)
+        self.cpu_clock = time.process_time()
 
     def rank_part(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """This rank's carried state and window anchor: (JSON skeletons, tensors)."""
@@ -120,6 +135,8 @@ class TrainingState:
             "best_valid_loss": None if v.best_step is None else v.best,
             "best_step": v.best_step,
             "valid": v.last,
+            "wall_time": self.wall_time(),  # seconds since the run began, across resumes
+            "cpu_time": self.cpu_time(),  # CPU seconds of this process's training
         }
 
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from rnnlab.data.reading import read_lines
 from rnnlab.data.shipped_data import resolve_path
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.conllu import read_conllu_sentences
 
-SPLITS = ("train", "valid", "test")
 _SPLIT_ALIASES = {
     "train": "train",
     "valid": "valid",

@@ -18,12 +18,15 @@ Rows whose text or label is empty are dropped and counted (``LabelledTexts.empty
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from rnnlab.data.reading import read_lines, read_text
 from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.text.corpus import find_split_files, split_name
+from rnnlab.data.text.distinct import KeySplit, split_by_key
 from rnnlab.data.text.sst import SST2, SST5, read_sst
 
 FORMATS = ("auto", "csv", "tsv", "sst", "folder")
@@ -150,3 +153,28 @@ def read_class_folder(folder: str | Path) -> LabelledTexts:
         raise ValueError(f"{folder}: expected a folder per class or a <Class>.txt file per class "
                          f"(at least 2 classes), found {classes or 'none'}")
     return LabelledTexts(texts, labels, origins, str(folder), empty, classes)
+
+
+class Labelled(NamedTuple):
+    text: str
+    label: str
+
+
+def load_labelled_folder(path: str | Path, *, valid: float = 0.1, test: float = 0.1,
+                         seed: int = 0) -> KeySplit[Labelled]:
+    """A class folder (:func:`read_class_folder`) split by distinct text, *every* label kept:
+    a text under two labels ("Abel" is German and French) lands in one split with both —
+    what a generator conditioned on the label needs (a classifier resolves such conflicts
+    instead: :func:`rnnlab.data.text.distinct.split_rows`). Notes: texts with several labels."""
+    folder = resolve_path(path)
+    if (folder / "names").is_dir():  # the tutorial's download: data/names/<Language>.txt
+        folder = folder / "names"
+    read = read_class_folder(folder)
+    items = [Labelled(t, lab) for t, lab in zip(read.texts, read.labels, strict=True)]
+    labels: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        labels[item.text].add(item.label)
+    split = split_by_key(items, key=lambda item: item.text, valid=valid, test=test, seed=seed)
+    split.notes = {"texts with more than one label (kept, in one split)":
+                   sum(len(v) > 1 for v in labels.values())}
+    return split

@@ -15,11 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.distinct import clean_given_splits, overlap_count, split_rows
 from rnnlab.data.text.labelled import LabelledTexts, given_splits, read_labelled
 from rnnlab.tasks.classify.config import ClassifyDataConfig
-
-SPLITS = ("train", "valid", "test")
 
 
 @dataclass

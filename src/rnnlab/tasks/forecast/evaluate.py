@@ -58,7 +58,8 @@ def model_name(run: LoadedRun) -> str:
 
 
 def _name(c: ForecasterConfig) -> str:
-    return f"{c.cell}-{c.strategy}" + ("" if c.output == "point" else f"-{c.output}")
+    body = c.cell if c.encoder == "rnn" else c.encoder
+    return f"{body}-{c.strategy}" + ("" if c.output == "point" else f"-{c.output}")
 
 
 def evaluation_dir(run_dir: Path, data: list[str] | None, split: str, start: str | None,

@@ -19,8 +19,8 @@ import torch
 from rnnlab.config import to_dict
 from rnnlab.data.calendar import CALENDAR_KINDS
 from rnnlab.data.series_source import load_series
-from rnnlab.data.splits import split_rows
-from rnnlab.data.windows import SPLITS, SeriesWindows
+from rnnlab.data.splits import SPLITS, split_rows
+from rnnlab.data.windows import SeriesWindows
 from rnnlab.evaluation.baselines import LinearAR, seasonal_period
 from rnnlab.evaluation.forecast_report import training_scale
 from rnnlab.models.forecaster import Forecaster, ForecastShape

@@ -124,14 +124,20 @@ def finish(config: RunConfig, run_dir: Path, task: Any) -> list[LMEvaluation]:
     lm = load_lm(run_dir, "best")
     splits = [s for s in ("valid", "test") if s in task.streams]
     results = [evaluate_loaded(lm, split) for split in splits]
-    lines = ["# Language model", "", f"Weights: {lm.meta.get('kind', 'best')} checkpoint "
-             f"(step {lm.meta.get('step', '?')}).", ""]
+    write_report(run_dir, "# Language model", f"Weights: {lm.meta.get('kind', 'best')} "
+                 f"checkpoint (step {lm.meta.get('step', '?')}).", results)
+    return results
+
+
+def write_report(run_dir: str | Path, title: str, note: str,
+                 results: list[LMEvaluation]) -> None:
+    """report.md: the title, a note on the model, one table per split beside the unigram."""
+    lines = [title, "", note, ""]
     for result in results:
         lines += [f"## {result.split}", "", "```", result.describe(), "```", ""]
     if not results:
         lines.append("No validation or test text: nothing to compare with the unigram model.")
     (Path(run_dir) / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return results
 
 
 @dataclass

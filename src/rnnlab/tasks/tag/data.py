@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.data.shipped_data import resolve_path
+from rnnlab.data.splits import SPLITS
 from rnnlab.data.text.conll import read_conll_tagged
 from rnnlab.data.text.conllu import read_conllu_tagged
 from rnnlab.data.text.corpus import find_split_files
 from rnnlab.data.text.distinct import clean_given_splits, overlap_count, split_rows
 from rnnlab.tasks.tag.config import TagDataConfig
 
-SPLITS = ("train", "valid", "test")
 SUFFIXES = (".conll", ".conllu", ".txt", ".bio", ".iob")
 Sentence = tuple[list[str], list[str]]  # (tokens, tags)
 
