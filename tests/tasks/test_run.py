@@ -115,3 +115,29 @@ def test_a_file_where_the_run_directory_should_be(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(ConfigError, match="is a file, not a folder"):
         train(config(), tmp_path / "f")
+
+
+def test_sigterm_outside_the_fit_exits_143_and_resume_finishes(tmp_path, capsys):
+    """SIGTERM during the evaluation after the fit (no GracefulStop there): exit 143 with the
+    resume hint, not a silent death; --resume then finishes the job."""
+    terminate = [True]
+
+    def finish(config, run_dir, task):
+        if terminate.pop():
+            os.kill(os.getpid(), signal.SIGTERM)
+        return _finish(config, run_dir, task)
+
+    schema = ConfigSchema("toy-term", {"toy": Toy}, train_defaults={"progress": False})
+    register_task(TaskKind(schema, lambda c, d: LinearTask(c["toy"]), finish), replace=True)
+    toml = tmp_path / "toy.toml"
+    toml.write_text('[task]\nkind = "toy-term"\n[train]\nepochs = 1\n')
+    run, before = tmp_path / "run", signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["train", str(toml), "--run-dir", str(run)]) == 143
+        err = capsys.readouterr().err
+        assert "rnnlab: stopped by SIGTERM" in err and FINISHED == []
+        assert f"Finish it with: rnnlab train --resume {run}" in err
+        terminate.append(False)
+        assert main(["train", "--resume", str(run)]) == 0 and FINISHED == [str(run)]
+    finally:
+        signal.signal(signal.SIGTERM, before)

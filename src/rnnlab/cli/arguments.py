@@ -8,6 +8,7 @@ below map onto the same config fields wherever they appear.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Mapping
@@ -62,6 +63,18 @@ def flag_values(args: argparse.Namespace, table: Mapping[str, tuple[str, str]]) 
             if getattr(args, dest, None) is not None}
 
 
+@contextlib.contextmanager
+def _resume_hint(kind: str | None, run_dir: Path):
+    """A signal outside the fit (data, model, evaluation): say how to go on, then stop."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if (run_dir / "config.toml").is_file():
+            print(f"stopped before the run was finished. Finish it with: rnnlab "
+                  f"{_command(kind)} --resume {run_dir}", file=sys.stderr)
+        raise
+
+
 def run_training(args: argparse.Namespace, kind: str | None,
                  flags: Mapping[tuple[str, str], Any]) -> Any:
     """Train a new run, or resume one, as the flags say; print how it ended.
@@ -84,7 +97,8 @@ def run_training(args: argparse.Namespace, kind: str | None,
             raise ConfigError(f"a resumed run keeps its own data and model; only train.* can "
                               f"change, got {others}")
         overrides = [f"train.{f}={_toml(v)}" for (_, f), v in flags.items()] + overrides
-        result = resume(args.resume, overrides=overrides)
+        with _resume_hint(kind, Path(args.resume)):
+            result = resume(args.resume, overrides=overrides)
     else:
         data: dict[str, Any] = load_toml(args.config) if args.config is not None else {}
         for (section, field), value in flags.items():
@@ -94,7 +108,8 @@ def run_training(args: argparse.Namespace, kind: str | None,
             data[section][field] = value
         name = args.config.stem if args.config is not None else (kind or "run")
         run_dir = args.run_dir or Path("runs") / name
-        result = train(data, run_dir, kind=kind, overrides=overrides)
+        with _resume_hint(kind, Path(run_dir)):
+            result = train(data, run_dir, kind=kind, overrides=overrides)
     if result.interrupted:
         print(f"training stopped by {result.interrupted} at step {result.summary['steps']}; "
               f"the last checkpoint is saved. Finish it with: rnnlab "

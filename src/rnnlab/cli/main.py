@@ -85,14 +85,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.threads < 1:
         parser.error(f"--threads: expected >= 1, got {args.threads}")
+    from rnnlab.training.signals import stop_on_sigterm
+
+    stop_on_sigterm()  # exit 143 with a message, not a silent death (inside a fit: a checkpoint)
     try:
         import torch
 
         torch.set_num_threads(args.threads)
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("rnnlab: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        name = getattr(err, "signal", "SIGINT")
+        print(f"rnnlab: stopped by {name}", file=sys.stderr)
+        return 143 if name == "SIGTERM" else 130
     except Exception as err:
         # errors at the public boundary say what was expected and what came: print them
         # without a traceback; anything else is a bug and keeps its traceback
