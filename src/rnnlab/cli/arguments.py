@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,16 +65,34 @@ def flag_values(args: argparse.Namespace, table: Mapping[str, tuple[str, str]]) 
             if getattr(args, dest, None) is not None}
 
 
+STOP_HINTS: list[tuple[str | None, Path]] = []  # (kind, run_dir) of a train command running
+
+
+def stop_now(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM outside a fit (start-up, reading data, the evaluation after it): leave
+    at once with 130/143 and a message. Nothing is half-written (run files and checkpoints
+    are written by rename), so this is a SIGKILL that says so; an exception raised here
+    instead could land inside an import and leave a broken module and a traceback. Inside
+    a fit the trainer's GracefulStop replaces this handler (a checkpoint, then the end)."""
+    lines = [f"rnnlab: stopped by {signal.Signals(signum).name}"]
+    for kind, run_dir in STOP_HINTS:
+        lines.append(f"Finish it with: rnnlab {_command(kind)} --resume {run_dir}"
+                     if (run_dir / "config.toml").is_file() else
+                     f"nothing of {run_dir} was written yet: run the same command again")
+    with contextlib.suppress(OSError, RuntimeError, ValueError):  # a pipe gone, a write cut
+        sys.stdout.flush()
+    os.write(2, "".join(f"{line}\n" for line in lines).encode())
+    os._exit(128 + signum)
+
+
 @contextlib.contextmanager
 def _resume_hint(kind: str | None, run_dir: Path):
-    """A signal outside the fit (data, model, evaluation): say how to go on, then stop."""
+    """While a train command runs: if a signal ends it, say how to finish the run."""
+    STOP_HINTS.append((kind, run_dir))
     try:
         yield
-    except KeyboardInterrupt:
-        if (run_dir / "config.toml").is_file():
-            print(f"stopped before the run was finished. Finish it with: rnnlab "
-                  f"{_command(kind)} --resume {run_dir}", file=sys.stderr)
-        raise
+    finally:
+        STOP_HINTS.pop()
 
 
 def run_training(args: argparse.Namespace, kind: str | None,

@@ -4,11 +4,6 @@ Inside ``GracefulStop`` the first SIGINT/SIGTERM only sets ``requested``;
 the trainer checks it after each step, writes a checkpoint and returns. A
 second Ctrl-C raises ``KeyboardInterrupt`` at once (for a stuck step). SIGKILL
 cannot be caught: the run then loses the work since its last checkpoint.
-
-Outside a fit (reading data, building the model, the evaluation after it) the
-command line turns SIGTERM into :class:`Stopped` (a ``KeyboardInterrupt``, as
-Ctrl-C is there) with :func:`stop_on_sigterm`, so it exits 143 with a message
-instead of dying silently; ``GracefulStop`` takes over inside the fit.
 """
 
 from __future__ import annotations
@@ -19,22 +14,6 @@ import threading
 from types import FrameType
 
 log = logging.getLogger(__name__)
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM outside a fit: stop the command as Ctrl-C would (``signal`` names it)."""
-
-    signal = "SIGTERM"
-
-
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise Stopped
-
-
-def stop_on_sigterm() -> None:
-    """From now on SIGTERM raises :class:`Stopped` in the main thread (the CLI's default)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_stopped)
 
 
 class GracefulStop:
