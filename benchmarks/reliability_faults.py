@@ -110,7 +110,10 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
             _, err = process.communicate()
             first = process.returncode
             note = f"{sig.name} at {at:.1f}s of {total:.1f}s, exit {first}"
-            if sig != signal.SIGKILL and first in (130, 143) and "--resume" not in err:
+            # a stopped run must say how to finish it; stopped before it wrote anything, it
+            # must say it stopped (there is nothing to resume: the same command starts again)
+            hint = "--resume" if (run / "config.toml").is_file() else "stopped by"
+            if sig != signal.SIGKILL and first in (130, 143) and hint not in err:
                 rows.append((name, f"trial {trial}", "no resume hint", note))
                 _log(rows)
                 continue
