@@ -83,7 +83,7 @@ def test_the_unconditional_model_alone_shows_where_its_samples_go(runs):
     report = classifier_agreement(runs["none"], runs["classifier"], n=10, seed=0)
     assert sum(a.agreed for a in report.languages) == 20  # all 20 samples, by class
     assert {a.samples for a in report.languages} == {20}
-    assert "no language asked" in report.describe()
+    assert "20 samples (no language asked" in report.describe()
 
 
 def test_a_classifier_on_its_own_split_is_caught_leaking(runs):

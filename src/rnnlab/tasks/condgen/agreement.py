@@ -135,7 +135,7 @@ class AgreementReport:
                      sum(a.real for a in self.languages), pct(total_floor)))
         n = self.languages[0].samples if self.languages else 0
         what = (f"{n} samples per language" if conditional else
-                f"{sum(a.samples for a in self.languages)} samples (no language asked: the "
+                f"{n} samples (no language asked: the "
                 "share of each class the classifier assigns)")
         lines = [f"classifier agreement ({self.mode!r} generator): {what}, temperature "
                  f"{self.temperature}, seeds {self.seed}..{self.seed + max(n, 1) - 1}",
