@@ -1,7 +1,9 @@
-"""Shared by the forecasting CLI tests: a tiny hourly CSV and the arguments of a quick
-``rnnlab forecast train`` on it."""
+"""Shared by the CLI tests: a tiny hourly CSV and the arguments of a quick ``rnnlab forecast
+train`` on it, two trained forecast runs (``members``), a tiny trained word LM (``lm_run``)."""
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import pandas as pd
@@ -60,6 +62,29 @@ def _train_args(data, run_dir, *extra):
 def forecast_train_args():
     """``forecast_train_args(data, run_dir, *extra)``: argv of a one-epoch run on ``data``."""
     return _train_args
+
+
+@pytest.fixture(scope="session")
+def lm_run(tmp_path_factory, pt_sentence):
+    """A one-epoch word LM on a tiny corpus, and an agreement set for it: (root, run).
+    Shared by the session: tests only read it (or copy it)."""
+    from rnnlab.cli.main import main
+
+    root = tmp_path_factory.mktemp("ro-lm")
+    rng = random.Random(0)
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for split, n in (("train", 200), ("valid", 20)):
+        lines = [pt_sentence(rng) for _ in range(n)]
+        (corpus / f"{split}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "agr.text").write_text("os gatos andam . <eos>\n", encoding="utf-8")
+    (root / "agr.gold").write_text("2\tandam\tanda\t0\n", encoding="utf-8")
+    run = root / "run"
+    assert main(["lm", "train", "--run-dir", str(run), "--corpus", str(corpus), "--quiet",
+                 "--hidden-size", "8", "--num-layers", "1", "--epochs", "1",
+                 "--set", "model.embedding_size=8", "--set", "data.batch_size=2",
+                 "--set", "data.bptt=6"]) == 0
+    return root, run
 
 
 ENSEMBLE_MEMBERS = {

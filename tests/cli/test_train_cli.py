@@ -156,7 +156,7 @@ def test_a_read_only_place_is_refused_with_its_path(tmp_path, capsys, monkeypatc
     # the check asks os.access (as root every folder is writable, so the answer is faked here)
     locked = tmp_path / "locked"
     locked.mkdir()
-    monkeypatch.setattr("rnnlab.tasks.run.os.access", lambda path, mode: Path(path) != locked)
+    monkeypatch.setattr("rnnlab.training.files.os.access", lambda path, mode: Path(path) != locked)
     cfg = tmp_path / "toy.toml"
     cfg.write_text(CONFIG)
     assert main(["train", str(cfg), "--run-dir", str(locked / "run")]) == 2

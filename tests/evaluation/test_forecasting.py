@@ -141,6 +141,14 @@ def test_linear_ar_on_the_last_steps_equals_one_on_a_shorter_window():
         LinearAR(steps=0)
 
 
+def test_an_undefined_mase_scale_says_why_not_constant():
+    t = np.arange(96)
+    series = np.stack([(t % 24).astype(float), np.random.default_rng(0).normal(size=96)], 1)
+    with pytest.raises(ValueError, match=r"0 for target column\(s\) \[0\] \(the series is "
+                                         r"constant, or repeats itself exactly every 24 steps\)"):
+        mase_scale(series, 24)  # column 0 repeats exactly: not "constant"
+
+
 def test_linear_ar_saved_and_loaded_forecasts_the_same(tmp_path):
     from rnnlab.data.splits import SplitConfig
     from rnnlab.data.windows import SeriesWindows, WindowConfig

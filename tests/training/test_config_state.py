@@ -70,3 +70,10 @@ def _leaves(state):
     if isinstance(state, (tuple, list)):
         return [t for v in state for t in _leaves(v)]
     return []
+
+
+@pytest.mark.parametrize("field", ["lr", "weight_decay", "momentum", "clip_norm", "min_lr"])
+def test_nan_and_inf_are_refused_from_python_too(field):
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=rf"train.{field}: expected a finite number"):
+            TrainConfig(**{field: value})

@@ -123,7 +123,7 @@ def add_run_dir_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     parser.add_argument("--which", default="best", choices=("best", "last"),
                         help="weights: best validation loss, or the last checkpoint")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
 
 
 def train_and_report(args: argparse.Namespace, kind: str,

@@ -32,16 +32,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "3 seeds, 1500 steps")
     c.add_argument("--full", dest="preset", action="store_const", const="full",
                    help="shorthand for --preset full")
-    c.add_argument("--run-dir", type=Path, default=Path("runs/diagnose-compare"))
+    c.add_argument("--run-dir", type=Path, default=Path("runs/diagnose-compare"),
+                   help="where the report and pictures go")
     c.add_argument("--cells", nargs="+", default=None, metavar="CELL",
                    help="subset of elman-tanh elman-sigmoid elman-relu lstm gru")
-    c.add_argument("--distances", nargs="+", type=int, default=None, metavar="D")
-    c.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED")
+    c.add_argument("--distances", nargs="+", type=int, default=None, metavar="D",
+                   help="recall distances (default: the preset's)")
+    c.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
+                   help="seeds, each its own init and batches (default: the preset's)")
     c.add_argument("--clip", nargs="+", type=float, default=None, metavar="THETA",
                    help="clip-by-norm settings to compare; 0 = no clipping")
-    c.add_argument("--steps", type=int, default=None)
-    c.add_argument("--lr", type=float, default=None)
-    c.add_argument("--hidden-size", type=int, default=None)
+    c.add_argument("--steps", type=int, default=None, help="training steps (default: the preset's)")
+    c.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
+    c.add_argument("--hidden-size", type=int, default=None,
+                   help="hidden units (default: the preset's)")
     c.add_argument("--forget-bias", type=float, default=None,
                    help="LSTM forget / GRU update gate bias at init (preset: 3.0)")
     c.set_defaults(func=run_compare)

@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train = verbs.add_parser("train", help="train a forecaster, then evaluate it on test")
     add_training_flags(train)
     train.add_argument("--data", action="append", help="INMET file/folder or CSV; repeatable")
-    train.add_argument("--format", choices=("auto", "inmet", "csv"))
+    train.add_argument("--format", choices=("auto", "inmet", "csv"),
+                       help="data.format (default: auto, from the file's first line)")
     train.add_argument("--target", action="append", help="column to forecast; repeatable")
     train.add_argument("--inputs", help="extra input columns, comma-separated")
     train.add_argument("--lookback", type=int, help="window.lookback: input steps")
@@ -50,8 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="timestamp or fraction ending the training split")
     train.add_argument("--valid-end", type=_fraction_or_text,
                        help="timestamp or fraction ending the validation split")
-    train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"))
-    train.add_argument("--output", choices=("point", "gaussian", "quantile"))
+    train.add_argument("--strategy", choices=("direct", "recursive", "seq2seq"),
+                       help="model.strategy (default: the config's; `rnnlab config forecast`)")
+    train.add_argument("--output", choices=("point", "gaussian", "quantile"),
+                       help="model.output (default: the config's)")
     train.set_defaults(func=run_train)
 
     evaluate = verbs.add_parser(
@@ -101,9 +104,12 @@ def _fraction_or_text(value: str) -> float | str:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from rnnlab.data.shipped_data import PREFIX
+
     flags = flag_values(args, FORECAST_FLAGS)
-    if args.data:  # absolute, so evaluate/predict work from any directory
-        flags["data", "path"] = [str(Path(p).resolve()) for p in args.data]
+    if args.data:  # absolute, so evaluate/predict work from any directory; shipped:NAME as is
+        flags["data", "path"] = [p if p.startswith(PREFIX) else str(Path(p).resolve())
+                                 for p in args.data]
     if args.target:
         flags["window", "targets"] = args.target
     if args.inputs is not None:
@@ -117,6 +123,10 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from rnnlab.tasks.forecast import evaluate_run
+    from rnnlab.training.files import check_writable
+
+    # the report goes into the run unless --out says elsewhere: say so before the work
+    check_writable(args.out or args.run_dir / "evaluations", "report folder (or give --out)")
 
     report = evaluate_run(args.run_dir, args.split, args.data, args.start, args.end,
                           name=args.name, out=args.out)
@@ -153,9 +163,12 @@ def run_ensemble(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     from rnnlab.tasks.forecast import predict_run
+    from rnnlab.training.files import check_writable
 
     out = args.out or args.run_dir / "predict.csv"
     plot = args.plot or out.with_suffix(".png")
+    for path, flag in ((out, "--out"), (plot, "--plot")):  # before the model is read
+        check_writable(path.parent, f"folder of {path} ({flag})")
     engine = None
     if args.engine == "onnxruntime":
         from rnnlab.tasks.export.engine import OrtForecaster
@@ -163,6 +176,6 @@ def run_predict(args: argparse.Namespace) -> int:
         engine = OrtForecaster(args.run_dir)
     frame = predict_run(args.run_dir, args.data, out, plot, args.origin, args.start, args.end,
                         args.every, args.impute_limit, engine)
-    print(frame.to_string(index=False, max_rows=60))
+    print(frame.to_string(index=False, max_rows=60, na_rep=""))  # no actual yet: blank
     print(f"wrote {out} and {plot}")
     return 0

@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     evaluate = verbs.add_parser("evaluate", help="loss, perplexity and bits per token of a split")
     add_run_dir_args(evaluate)
-    evaluate.add_argument("--split", default="test", choices=("train", "valid", "test"))
+    evaluate.add_argument("--split", default="test", choices=("train", "valid", "test"),
+                          help="the split to score")
     evaluate.add_argument("--corpus", help="score another corpus (same layouts as training)")
     _quantize_arg(evaluate)
     evaluate.set_defaults(func=run_evaluate)
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_run_dir_args(generate)
     generate.add_argument("prompt", nargs="?", default="", help="text that primes the state")
     generate.add_argument("--prompt", dest="prompt", help="the same, as an option")
-    generate.add_argument("--max-tokens", type=int, default=50)
+    generate.add_argument("--max-tokens", type=int, default=50, help="tokens to generate at most")
     generate.add_argument("--temperature", type=float, default=1.0, help="0 = greedy")
     generate.add_argument("--top-k", type=int, default=0, help="0 = no top-k filter")
     generate.add_argument("--top-p", type=float, default=1.0, help="1 = no nucleus filter")

@@ -10,6 +10,7 @@ directory) are printed as ``rnnlab: error: …`` with exit status 2, no tracebac
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlab",
         description="Recurrent neural networks on PyTorch: train, evaluate, generate, forecast.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsFormatter,
     )
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -53,8 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default in its help, except where there is none to show (None, a flag
+    that is off) or the help already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False) or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
 def _show_defaults(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    parser.formatter_class = DefaultsFormatter
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
@@ -86,15 +98,29 @@ def main(argv: list[str] | None = None) -> int:
         # without a traceback; anything else is a bug and keeps its traceback
         if args.verbose or not _user_error(err):
             raise
-        print(f"rnnlab: error: {err}", file=sys.stderr)
+        print(f"rnnlab: error: {_describe(err)}", file=sys.stderr)
         return 3 if type(err).__name__ == "NonFiniteLossError" else 2
+
+
+# a file system that refuses (read-only, permissions, full disk) is the environment, not a bug
+_REFUSED = {errno.EACCES: "permission denied", errno.EPERM: "not permitted",
+            errno.EROFS: "cannot write on a read-only file system",
+            errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
 
 
 def _user_error(err: Exception) -> bool:
     from rnnlab.training import CheckpointError, NonFiniteLossError
 
+    if isinstance(err, OSError) and err.errno in _REFUSED and err.filename is not None:
+        return True
     return isinstance(err, (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
                             PermissionError, CheckpointError, NonFiniteLossError))
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, OSError) and err.errno in _REFUSED and err.filename is not None:
+        return f"{_REFUSED[err.errno]}: {err.filename}"
+    return str(err)
 
 
 if __name__ == "__main__":  # pragma: no cover

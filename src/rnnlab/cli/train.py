@@ -31,7 +31,12 @@ def run(args: argparse.Namespace) -> int:
     if args.config is None and args.resume is None:
         raise ValueError("expected CONFIG.toml or --resume RUN_DIR")
     result = run_training(args, None, flag_values(args, MODEL_FLAGS))
-    return result if isinstance(result, int) else 0
+    if isinstance(result, int):
+        return result
+    report = result.run_dir / "report.md"  # what the task's finish step wrote: the model
+    if result.report is not None and report.is_file():  # beside its baselines
+        print(report.read_text(encoding="utf-8"), end="")
+    return 0
 
 
 def run_config(args: argparse.Namespace) -> int:

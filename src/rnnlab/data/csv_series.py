@@ -5,23 +5,38 @@ Delimiter (``,`` ``;`` tab ``|``), decimal mark (``.`` or ``,``) and encoding
 like a time (``date``, ``time``, ``timestamp``, ``datetime``, ``month``,
 ``data``…) or else the first column whose values all parse as dates. When the
 step is regular (``pd.infer_freq`` or ``freq=``) the series is re-indexed so
-every step exists and short gaps are filled (see ``gaps``). Non-numeric
-columns are dropped and listed in ``.attrs["dropped_columns"]``.
+every step exists and short gaps are filled (see ``gaps``). Text columns are
+dropped and listed in ``.attrs["dropped_columns"]``.
+
+Malformed input is named as what it is, with the file and line (see ``table``):
+ragged rows, mixed delimiters, a text value in a numeric column, thousands
+separators, ``inf`` or values beyond float32, a value of the time column that is
+not a date, and timestamps that would re-index into mostly missing steps (a
+mistyped year; see ``gaps.check_span``). Repeated timestamps keep their first row,
+with a warning naming the lines.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rnnlab.data.gaps import infer_step, regularise
 from rnnlab.data.reading import read_text
+from rnnlab.data.table import (
+    MISSING,
+    check_numbers,
+    looks_thousands,
+    origins,
+    parse_numbers,
+    sniff_delimiter,
+    split_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,52 +72,61 @@ def read_csv_series(
     text = read_text(path, encoding)
     sample = "\n".join(text.splitlines()[:50])
     if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+        delimiter = sniff_delimiter(sample)
     if decimal is None:
         decimal = "," if delimiter != "," and _looks_decimal_comma(sample, delimiter) else "."
-    table = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, skipinitialspace=True)
-    table = table.loc[:, [c for c in table.columns if not str(c).startswith("Unnamed")]]
-    if table.empty:
+    rows = split_rows(text, delimiter, path)
+    if not rows.rows:
         raise ValueError(f"{path}: expected a header and data rows, got no data rows")
-    name = time_column or _find_time_column(table, dayfirst)
-    parts = _date_parts(table) if name is None else None
-    if parts:
-        # year, month, day (and hour) in separate columns, as in the UCI Beijing PM2.5 file
-        table = table.assign(
-            time=pd.to_datetime(
-                table[parts].set_axis(["year", "month", "day", "hour"][: len(parts)], axis=1)
-            )
-        ).drop(columns=parts)
+    header = [h or f"Unnamed: {i}" for i, h in enumerate(rows.header)]
+    table = rows.frame().set_axis(header, axis=1)
+    where = origins(path, rows.lines)
+    parsed = {c: parse_numbers(table[c], decimal) for c in header}
+    numeric = [c for c in header if _mostly_numbers(table[c], *parsed[c])]
+    if time_column is not None and time_column not in header:
+        raise ValueError(f"{path}: unknown time column {time_column!r}; columns: {header}")
+    name = time_column or _find_time_column(table, numeric, dayfirst)
+    parts = _date_parts(header) if name is None else []
+    if name is not None:
+        index = _times(table[name], name, name in numeric, dayfirst, where)
+    elif parts:  # year, month, day (and hour) columns, as in the UCI Beijing PM2.5 file
+        index = _times_from_parts(table, parts, parsed, where)
         name = "time"
-    if name is None:
-        raise ValueError(
-            f"{path}: expected a time column, found none among {list(table.columns)}; "
-            "pass time_column="
-        )
-    if name not in table.columns:
-        raise ValueError(f"{path}: unknown time column {name!r}; columns: {list(table.columns)}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
-            index = pd.DatetimeIndex(pd.to_datetime(table[name], dayfirst=dayfirst), name=name)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"{path}: column {name!r} does not hold dates: {err}") from None
-    frame = table.drop(columns=[name]).set_index(index)
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    dropped = [str(c) for c in frame.columns if c not in numeric]
+    else:
+        named = [c for c in header if _TIME_NAMES.match(c)]
+        hint = (f"; column {named[0]!r} holds {table[named[0]].iloc[0]!r} ({where[0]}), not "
+                "a date" if named else "; pass time_column=")
+        raise ValueError(f"{path}: expected a time column, found none among {header}{hint}")
+    values: dict[str, np.ndarray] = {}
+    dropped: list[str] = []
+    for column in header:
+        if column == name or column in parts:
+            continue
+        numbers, bad = parsed[column]
+        if column in numeric or looks_thousands(table[column][bad]):
+            check_numbers(numbers, bad, table[column], column, where, decimal)
+            values[column] = numbers
+        elif not column.startswith("Unnamed: "):
+            dropped.append(column)
     if dropped:
-        log.info("%s: dropping non-numeric columns %s", path, dropped)
-    frame = frame[numeric].astype(float)
-    if not numeric:
+        log.info("%s: dropping text columns %s", path, dropped)
+    if not values:
         raise ValueError(f"{path}: expected numeric columns besides {name!r}, got {dropped}")
-    frame = frame[~frame.index.duplicated(keep="first")].sort_index()
+    frame = pd.DataFrame(values, index=pd.DatetimeIndex(index, name=name))
+    repeated = frame.index.duplicated(keep="first")
+    if repeated.any():
+        i = int(np.flatnonzero(repeated)[0])
+        first = int(np.flatnonzero(frame.index == frame.index[i])[0])
+        log.warning("%s: dropping %d row(s) whose time repeats an earlier row (first: line "
+                    "%d repeats %s of line %d)", path, int(repeated.sum()), rows.lines[i],
+                    frame.index[i], rows.lines[first])
+        frame, where = frame[~repeated], where[~repeated]
+    order = np.argsort(frame.index.asi8, kind="stable")
+    frame, where = frame.iloc[order], where[order]
     freq = freq or infer_step(frame.index)
     summary = None
     if freq is not None:
-        frame, summary = regularise(frame, freq, gap_limit)
+        frame, summary = regularise(frame, freq, gap_limit, where=where)
     else:
         log.info("%s: irregular time steps; the series is not re-indexed", path)
     frame.attrs.update(
@@ -120,8 +144,14 @@ def read_csv_series(
     return frame
 
 
-def _date_parts(table: pd.DataFrame) -> list[str]:
-    lower = {str(c).strip().lower(): c for c in table.columns}
+def _mostly_numbers(raw: pd.Series, numbers: np.ndarray, bad: np.ndarray) -> bool:
+    """A numeric column: some values read as numbers, and no more unreadable than readable."""
+    read = int((~np.isnan(numbers)).sum())
+    return read > 0 and read >= int(bad.sum())
+
+
+def _date_parts(header: list[str]) -> list[str]:
+    lower = {c.strip().lower(): c for c in header}
     if not all(k in lower for k in ("year", "month", "day")):
         return []
     return [lower[k] for k in ("year", "month", "day", "hour") if k in lower]
@@ -134,15 +164,58 @@ def _looks_decimal_comma(sample: str, delimiter: str) -> bool:
     return any(_COMMA_NUMBER.match(f) for f in fields)
 
 
-def _find_time_column(table: pd.DataFrame, dayfirst: bool) -> str | None:
-    text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+def _to_datetime(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Dates, NaT where a value does not read as one; mixed UTC offsets become UTC."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
+        try:
+            return pd.to_datetime(text, errors="coerce", dayfirst=dayfirst)
+        except ValueError:  # "Mixed timezones detected": offsets given, so UTC is exact
+            return pd.to_datetime(text, errors="coerce", dayfirst=dayfirst, utc=True)
+
+
+def _find_time_column(table: pd.DataFrame, numeric: list[str], dayfirst: bool) -> str | None:
+    """The column named like a time, else the first text column, whose values read as dates
+    (four in five of its first 50 values: one bad value is then named, not the column lost)."""
+    text_columns = [c for c in table.columns if c not in numeric]
     named = [c for c in text_columns if _TIME_NAMES.match(str(c).strip())]
     for column in named + [c for c in text_columns if c not in named]:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
-                pd.to_datetime(table[column].head(20), dayfirst=dayfirst)
-        except (ValueError, TypeError):
-            continue
-        return column
+        head = table[column].head(50).astype(str).str.strip()
+        head = head[~head.str.lower().isin(MISSING)]
+        if len(head) and _to_datetime(head, dayfirst).notna().mean() >= 0.8:
+            return column
     return None
+
+
+def _times(raw: pd.Series, name: str, numeric: bool, dayfirst: bool,
+           where: np.ndarray) -> pd.Series:
+    text = raw.astype(str).str.strip()
+    if numeric:  # a number is a date only as a year (1949); never as nanoseconds since 1970
+        if not text.str.fullmatch(r"\d{4}").all():
+            i = int(np.flatnonzero(~text.str.fullmatch(r"\d{4}").to_numpy())[0])
+            raise ValueError(f"{where[i]}: time column {name!r} holds numbers, not dates "
+                             f"(got {text.iloc[i]!r}); only four-digit years are read as dates")
+        return pd.to_datetime(text, format="%Y")
+    times = _to_datetime(text, dayfirst)
+    bad = times.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        example = next((text.iloc[j] for j in range(len(text)) if not bad[j]), "")
+        more = f" (and {int(bad.sum()) - 1} more)" if bad.sum() > 1 else ""
+        got = f"{text.iloc[i]!r}" if text.iloc[i] else "nothing"
+        raise ValueError(f"{where[i]}: time column {name!r} expected a date like {example!r}, "
+                         f"got {got}{more}")
+    return times
+
+
+def _times_from_parts(table: pd.DataFrame, parts: list[str], parsed: dict,
+                      where: np.ndarray) -> pd.Series:
+    numbers = pd.DataFrame({k: parsed[c][0] for k, c in
+                            zip(("year", "month", "day", "hour"), parts, strict=False)})
+    times = pd.to_datetime(numbers, errors="coerce")
+    bad = times.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        shown = ", ".join(f"{c}={table[c].iloc[i]!r}" for c in parts)
+        raise ValueError(f"{where[i]}: columns {parts} do not make a date: {shown}")
+    return times

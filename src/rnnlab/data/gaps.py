@@ -11,9 +11,16 @@ left.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+# re-indexing may add missing steps, but not without bound: a mistyped date in a
+# per-second file (2042 for 2024) would otherwise allocate 18 years of seconds
+MAX_STRETCH = 10  # at most this many steps per row read ...
+MAX_STEPS_ANYWAY = 100_000  # ... unless the whole regular series is this short
+ISOLATED_JUMP = 1000  # a jump this many typical steps long that cuts off a few rows is a typo
 
 
 def nan_runs(values: np.ndarray) -> list[tuple[int, int]]:
@@ -63,17 +70,71 @@ def infer_step(index: pd.DatetimeIndex) -> str | None:
     return None
 
 
+def regular_steps(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> int:
+    """How many steps of ``freq`` a regular series from ``first`` to ``last`` has,
+    counted without building it."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        step = pd.Timedelta(offset)
+    except ValueError:  # months, years, business days: at least a day each, so few
+        return len(pd.date_range(first, last, freq=offset))
+    return int((last - first) // step) + 1
+
+
+def check_span(index: pd.DatetimeIndex, freq: str, where: Sequence[str] | None = None) -> None:
+    """Refuse timestamps that would re-index into a series mostly made of missing steps.
+
+    Checked before anything is allocated: a few rows cut off from the rest by a
+    jump longer than all the rest and ``ISOLATED_JUMP`` typical steps (a mistyped
+    year), or a span of ``freq`` steps more than ``MAX_STRETCH`` times
+    the rows read. ``where[i]`` names row i in messages (``"file.csv:12"``).
+    """
+    n = len(index)
+    if n < 2:
+        return
+    order = np.argsort(index.asi8, kind="stable")
+    stamps = index[order]
+    jumps = np.diff(stamps.asi8)
+    k = int(np.argmax(jumps))  # the largest jump: from row order[k] to row order[k + 1]
+    span = int(stamps.asi8[-1] - stamps.asi8[0])  # in the index's unit, like the jumps
+    few = min(k + 1, n - k - 1)  # rows on the smaller side of that jump
+    steps = regular_steps(stamps[0], stamps[-1], freq)
+    isolated = (few <= max(3, n // 1000) and n > 2 * few and jumps[k] > span - jumps[k]
+                and jumps[k] > ISOLATED_JUMP * np.median(jumps))
+    if not isolated and (steps <= MAX_STRETCH * n or steps <= MAX_STEPS_ANYWAY):
+        return
+
+    def name(i: int) -> str:
+        row = int(order[i])
+        return f"{where[row]} ({stamps[i]})" if where is not None else str(stamps[i])
+
+    jump = (f"the largest jump is {stamps[k + 1] - stamps[k]}, from {name(k)} to "
+            f"{name(k + 1)}")
+    if isolated:
+        side = "before" if k + 1 <= n - k - 1 else "after"
+        raise ValueError(
+            f"{few} row(s) lie far {side} the other {n - few}: {jump} (longer than all the "
+            "rest of the series); a mistyped date? Fix or drop those rows")
+    raise ValueError(
+        f"the timestamps span {stamps[0]} .. {stamps[-1]}: {steps:,} steps of {freq} for "
+        f"{n:,} rows read, so at least {steps - n:,} would be missing; {jump}. A mistyped "
+        "date, or the wrong frequency? (give freq= to read it at another step)")
+
+
 def regularise(
-    frame: pd.DataFrame, freq: str, limit: int
+    frame: pd.DataFrame, freq: str, limit: int, where: Sequence[str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Re-index ``frame`` so every step of ``freq`` exists, fill short gaps, report.
 
     Returns the new frame and, per numeric column, ``missing`` (NaN after
     re-indexing), ``filled`` (interpolated), ``left`` (still NaN) and
     ``longest_gap`` (steps) — plain ints, so the summary fits in ``.attrs``.
+    A span far longer than the rows (see ``check_span``; ``where`` names the
+    rows in its message) is refused before the new index is built.
     """
     if frame.index.has_duplicates:
         raise ValueError("expected unique timestamps, got duplicates; drop them first")
+    check_span(frame.index, freq, where)
     full = pd.date_range(frame.index[0], frame.index[-1], freq=freq, name=frame.index.name)
     frame = frame.sort_index().reindex(full)
     summary: dict[str, dict[str, int]] = {}

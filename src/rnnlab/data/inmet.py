@@ -13,15 +13,18 @@ Both: ``;``-separated, decimal comma, missing values empty or ``-9999``.
 Columns get the short English names of ``inmet_columns`` (originals in
 ``.attrs["original_columns"]``), every hour between the first and the last
 reading exists (see ``gaps``), and ``local_time`` holds the station's civil
-time (Brasília: UTC−3).
+time (Brasília: UTC−3). Station metadata: ``inmet_meta``.
+
+A malformed file is named with its line (see ``table``): a ragged row, text or
+``inf`` in a numeric column, an empty or unreadable date or hour, an hour that
+repeats within one file (hours two files both hold are dropped with a warning:
+the files overlap), an hour years away from the rest.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -29,48 +32,15 @@ import pandas as pd
 
 from rnnlab.data.gaps import regularise
 from rnnlab.data.inmet_columns import UNITS, normalise, short_name
+from rnnlab.data.inmet_meta import merge_meta, parse_meta, station_tz
 from rnnlab.data.reading import read_text
 from rnnlab.data.shipped_data import resolve_path
 from rnnlab.data.solar import solar_elevation
+from rnnlab.data.table import check_numbers, origins, parse_numbers, split_rows
 
 log = logging.getLogger(__name__)
 
 MISSING = -9999.0  # INMET's missing-value code (besides empty fields)
-
-_META_KEYS = {
-    "regiao": "region",
-    "uf": "state",
-    "estacao": "station",
-    "codigo wmo": "wmo_code",
-    "latitude": "lat",
-    "longitude": "lon",
-    "altitude": "altitude",
-    "data de fundacao": "founded",
-}
-
-# IANA time zone of each state (Brazil has had no summer time since 2019; the
-# zone database keeps the earlier years right)
-_STATE_TZ = {
-    "AC": "America/Rio_Branco",
-    "AM": "America/Manaus",
-    "RR": "America/Boa_Vista",
-    "RO": "America/Porto_Velho",
-    "MT": "America/Cuiaba",
-    "MS": "America/Campo_Grande",
-    "PA": "America/Belem",
-    "AP": "America/Belem",
-    "TO": "America/Araguaina",
-    "MA": "America/Fortaleza",
-    "PI": "America/Fortaleza",
-    "CE": "America/Fortaleza",
-    "RN": "America/Fortaleza",
-    "PB": "America/Fortaleza",
-    "PE": "America/Recife",
-    "AL": "America/Maceio",
-    "SE": "America/Maceio",
-    "BA": "America/Bahia",
-}
-_DEFAULT_TZ = "America/Sao_Paulo"  # DF, GO, the South-East and the South: UTC−3
 
 _DATE_FORMATS = (
     (re.compile(r"^\d{4}/\d{2}/\d{2}$"), "%Y/%m/%d"),
@@ -107,13 +77,20 @@ def read_inmet(
         ``original_columns``, ``units``, ``files`` and the ``missing`` summary.
     """
     paths = _expand(path_or_paths)
-    parts = [_read_one(p, encoding) for p in paths]
-    meta = _merge_meta(parts)
-    frame = pd.concat([f for f, _, _ in parts]).sort_index()
+    read = [_read_one(p, encoding) for p in paths]
+    parts = [(f, m, n) for f, m, n, _ in read]
+    meta = merge_meta(parts)
+    frame = pd.concat([f for f, _, _ in parts])
+    where = np.concatenate([w for *_, w in read])
+    order = np.argsort(frame.index.asi8, kind="stable")
+    frame, where = frame.iloc[order], where[order]
     duplicated = frame.index.duplicated(keep="first")
-    if duplicated.any():
-        log.warning("dropping %d duplicated hours (files overlap)", int(duplicated.sum()))
-        frame = frame[~duplicated]
+    if duplicated.any():  # each file's hours are unique (checked), so files overlap
+        i = int(np.flatnonzero(duplicated)[0])
+        log.warning("dropping %d hour(s) that two files both hold (files overlap; first: %s "
+                    "repeats %s)", int(duplicated.sum()), where[i],
+                    where[int(np.flatnonzero(frame.index == frame.index[i])[0])])
+        frame, where = frame[~duplicated], where[~duplicated]
     original: dict[str, str] = {}
     for _, _, names in parts:
         for short, orig in names.items():
@@ -128,9 +105,9 @@ def read_inmet(
         frame.loc[blank, "radiation"] = 0.0
         zeroed = int(blank.sum())
 
-    frame, summary = regularise(frame, "h", gap_limit)
+    frame, summary = regularise(frame, "h", gap_limit, where=where)
     frame.index.name = "time_utc"
-    tz = local_tz or _STATE_TZ.get(str(meta.get("state") or "").upper(), _DEFAULT_TZ)
+    tz = local_tz or station_tz(meta.get("state"))
     frame["local_time"] = frame.index.tz_convert(tz)
 
     frame.attrs.update(meta)
@@ -179,19 +156,22 @@ def _expand(path_or_paths: str | Path | list[str | Path]) -> list[Path]:
     return paths
 
 
-def _read_one(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict, dict[str, str]]:
-    """One file -> (frame indexed by UTC, metadata, {short name: original header})."""
-    lines = read_text(path, encoding).splitlines()
-    lines = [line for line in lines if line.strip()]
-    if not lines:
+def _read_one(path: Path, encoding: str | None
+              ) -> tuple[pd.DataFrame, dict, dict[str, str], np.ndarray]:
+    """One file -> (frame indexed by UTC, metadata, {short name: original header}, where
+    each row came from as ``"file:line"``)."""
+    numbered = [(n, line) for n, line in enumerate(read_text(path, encoding).split("\n"), 1)
+                if line.strip()]
+    if not numbered:
         raise ValueError(f"{path} is empty")
+    lines = [line for _, line in numbered]
     first = normalise(lines[0].split(";")[0])
     meta: dict = {}
     if first.startswith("regiao"):
         header_at = next((i for i, line in enumerate(lines) if _is_header(line)), None)
         if header_at is None:
             raise ValueError(f"{path}: found INMET metadata but no 'Data;Hora UTC;...' header")
-        meta = _parse_meta(lines[:header_at], path)
+        meta = parse_meta(lines[:header_at], path)
         meta["format"] = "bulk"
     elif _is_header(lines[0]):
         header_at = 0
@@ -202,23 +182,34 @@ def _read_one(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict, dic
             f"(bulk 'dados historicos' file) or a header starting with 'Data;Hora (UTC)' "
             f"(portal table), got first line {lines[0][:80]!r}"
         )
-    table = pd.read_csv(
-        io.StringIO("\n".join(lines[header_at:])), sep=";", dtype=str, keep_default_na=False
-    )
-    table = table.loc[:, [c for c in table.columns if c.strip() and not c.startswith("Unnamed")]]
-    if len(table) == 0:
+    at = numbered[header_at][0]  # the header's line in the file
+    rows = split_rows("\n".join(line for n, line in numbered if n >= at), ";", path,
+                      first_line=at)
+    if not rows.rows:
         raise ValueError(f"{path}: INMET header found but no data rows")
-    index = _timestamps(table.iloc[:, 0], table.iloc[:, 1], path)
+    keep = [i for i, h in enumerate(rows.header) if h]
+    table = rows.frame().iloc[:, keep]
+    where = origins(path, rows.lines)
+    index = _timestamps(table.iloc[:, 0], table.iloc[:, 1], where)
     columns: dict[str, np.ndarray] = {}
     names: dict[str, str] = {}
     for orig in table.columns[2:]:
         short = short_name(orig)
         if short in columns:
             raise ValueError(f"{path}: two columns map to {short!r} (second: {orig!r})")
-        columns[short] = _numbers(table[orig], orig, path)
+        numbers, bad = parse_numbers(table[orig], decimal=",")
+        numbers[numbers == MISSING] = np.nan
+        check_numbers(numbers, bad, table[orig], orig, where, decimal=",")
+        columns[short] = numbers
         names[short] = orig
     frame = pd.DataFrame(columns, index=index)
-    return frame, meta, names
+    repeated = frame.index.duplicated(keep="first")
+    if repeated.any():  # within one file: not an overlap of files, a broken file
+        i = int(np.flatnonzero(repeated)[0])
+        j = int(np.flatnonzero(frame.index == frame.index[i])[0])
+        raise ValueError(f"{where[i]}: the hour {frame.index[i]} repeats {where[j]} "
+                         f"({int(repeated.sum())} repeated hour(s) in this file)")
+    return frame, meta, names, where
 
 
 def _is_header(line: str) -> bool:
@@ -231,74 +222,27 @@ def _is_header(line: str) -> bool:
     )
 
 
-def _parse_meta(lines: list[str], path: Path) -> dict:
-    meta: dict = {}
-    for line in lines:
-        key, _, value = line.partition(";")
-        name = _META_KEYS.get(normalise(key))
-        if name is None:
-            continue
-        value = value.strip().strip(";").strip()
-        if name in ("lat", "lon", "altitude"):
-            try:
-                meta[name] = float(value.replace(",", "."))
-            except ValueError:
-                raise ValueError(
-                    f"{path}: expected a number for {key.strip()}, got {value!r}"
-                ) from None
-        elif name == "founded":
-            meta[name] = _iso_date(value)
-        else:
-            meta[name] = value
-    return meta
-
-
-def _iso_date(text: str) -> str:
-    for fmt in ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return text
-
-
-def _timestamps(dates: pd.Series, hours: pd.Series, path: Path) -> pd.DatetimeIndex:
-    first = dates.iloc[0].strip()
+def _timestamps(dates: pd.Series, hours: pd.Series, where: np.ndarray) -> pd.DatetimeIndex:
+    """UTC hours from the date and hour columns; an empty or unreadable one names its line."""
+    dates = dates.str.strip()
+    first = dates.iloc[0]
     fmt = next((f for pattern, f in _DATE_FORMATS if pattern.match(first)), None)
     if fmt is None:
         raise ValueError(
-            f"{path}: expected dates like 2024/01/01, 2019-01-01 or 05/04/2024, got {first!r}"
+            f"{where[0]}: expected dates like 2024/01/01, 2019-01-01 or 05/04/2024, got {first!r}"
         )
     hhmm = hours.str.upper().str.replace("UTC", "", regex=False).str.replace(":", "", regex=False)
-    hhmm = hhmm.str.strip().str.zfill(4)
-    try:
-        index = pd.to_datetime(dates.str.strip() + " " + hhmm, format=f"{fmt} %H%M", utc=True)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"{path}: could not read the date/hour columns: {err}") from None
+    hhmm = hhmm.str.strip()
+    hhmm = hhmm.where(~hhmm.str.fullmatch(r"\d{1,3}"), hhmm.str.zfill(4))  # "0" -> "0000"
+    index = pd.to_datetime(dates + " " + hhmm, format=f"{fmt} %H%M", utc=True, errors="coerce")
+    bad = index.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        more = f" ({int(bad.sum()) - 1} more such row(s))" if bad.sum() > 1 else ""
+        date, hour = dates.iloc[i], hours.iloc[i].strip()
+        what = ("an empty date" if not date else "an empty hour" if not hour else
+                f"date {date!r} and hour {hour!r} that do not read as "
+                f"{fmt.replace('%', '')} HHMM UTC")
+        raise ValueError(f"{where[i]}: expected a date and an hour (like {dates.iloc[0]!r} "
+                         f"and {hours.iloc[0].strip()!r}), got {what}{more}")
     return pd.DatetimeIndex(index, name="time_utc")
-
-
-def _numbers(raw: pd.Series, header: str, path: Path) -> np.ndarray:
-    text = raw.str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-    bad = text[values.isna() & (text != "")]
-    if len(bad):
-        raise ValueError(
-            f"{path}: column {header!r} expected numbers with a decimal comma, "
-            f"got {bad.iloc[0]!r} (row {bad.index[0] + 1} of the table)"
-        )
-    values = values.to_numpy(dtype=float, copy=True)
-    values[values == MISSING] = np.nan
-    return values
-
-
-def _merge_meta(parts: list[tuple[pd.DataFrame, dict, dict[str, str]]]) -> dict:
-    metas = [m for _, m, _ in parts if "wmo_code" in m]
-    codes = sorted({m["wmo_code"] for m in metas})
-    if len(codes) > 1:
-        raise ValueError(f"expected files from one station, got stations {codes}")
-    keys = ("region", "state", "station", "wmo_code", "lat", "lon", "altitude", "founded")
-    merged = {k: None for k in keys}
-    if metas:
-        merged.update({k: v for k, v in metas[0].items() if k in keys})
-    return merged

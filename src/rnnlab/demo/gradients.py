@@ -44,7 +44,7 @@ def section(run_dir: Path, quick: bool) -> None:
               + (f"   (bound base γσ_max = {spec.bound_base:.2f})" if spec.bound_base else ""))
     path = plots.plot_gradient_vs_distance(
         curves, run_dir / "jacobian_products.png",
-        "‖∏ ∂s_i/∂s_{i−1}‖₂ at init: the gradient fades in Elman networks",
-        ylabel="‖∂s_T/∂s_{T−d}‖₂", bounds=bounds)
+        f"{plots.JACOBIAN} at init: the gradient fades in Elman networks",
+        ylabel=plots.JACOBIAN_D, bounds=bounds)
     print(f"  picture: {path}")
     print("  the full experiment (training, accuracy vs distance): rnnlab diagnose compare")

@@ -78,6 +78,9 @@ def _check(config: CompareConfig) -> None:
         raise ValueError(f"expected distances >= 1, got {config.distances}")
     if config.steps < 1 or not config.seeds or not config.clip_norms:
         raise ValueError("expected steps >= 1 and at least one seed and one clip setting")
+    bad = [s for s in config.seeds if not 0 <= s < 2**53]  # data seeds are 1000·seed + …
+    if bad:
+        raise ValueError(f"expected seeds in [0, 2**53), got {bad}")
 
 
 def _flow_loss(model: RecallModel, y: torch.Tensor) -> Callable:

@@ -188,14 +188,14 @@ def _layer_section(name: str, layer: nn.Module, x: Tensor, what: str, out: Path)
     specs = spectra(layer)
     lines += [f"- {s.describe()}" for s in specs]
     flow = gradient_flow(layer, x).mean()
-    curves = {"‖∂J_T/∂s_t‖ (J_T = uᵀh_T)": flow}
+    curves = {rf"{plots.FLOW} ($J_T = u^\top h_T$)": flow}
     S = layer.hidden_size * layer.num_layers * len(state_names_of(layer))
     bounds = {}
     if S <= MAX_JACOBIAN_STATE:
         jac = jacobian_products(layer, x).mean()
-        curves["‖∏ ∂s_i/∂s_{i−1}‖₂ (exact)"] = jac
+        curves[f"{plots.JACOBIAN} (exact)"] = jac
         if layer.num_layers == 1 and specs[0].bound_base is not None:
-            bounds["(γσ_max)^d"] = specs[0].bound(np.arange(T + 1))
+            bounds[layer_spec(layer).name] = specs[0].bound(np.arange(T + 1))
     d = [1, 10, T] if T >= 10 else [1, T]
     lines += ["", "| distance d | " + " | ".join(str(k) for k in d) + " |",
               "|---|" + "---|" * len(d)]

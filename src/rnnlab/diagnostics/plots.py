@@ -11,6 +11,16 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt
 import numpy as np
 
+# labels in matplotlib's mathtext ($…$ is typeset; outside it "_" and "^" would print as they are)
+FLOW = r"$\Vert\partial J_T/\partial s_t\Vert$"  # gradient reaching s_t from the loss at T
+FLOW_D = r"$\Vert\partial J_T/\partial s_{T-d}\Vert$"
+FLOW_AT_SYMBOL = (r"$\Vert\partial J_T/\partial s_{\mathrm{sym}}\Vert\,/\,"
+                  r"\Vert\partial J_T/\partial s_T\Vert$")
+JACOBIAN = r"$\Vert\prod_i\,\partial s_i/\partial s_{i-1}\Vert_2$"
+JACOBIAN_D = r"$\Vert\partial s_T/\partial s_{T-d}\Vert_2$"
+BOUND = r"bound $(\gamma\sigma_{\max})^d$"
+NORM = r"$\Vert g\Vert$ before clipping"
+
 COLORS = {"elman-tanh": "tab:blue", "elman-sigmoid": "tab:orange", "elman-relu": "tab:brown",
           "lstm": "tab:green", "gru": "tab:red"}
 TINY = 1e-300  # log axes cannot show 0
@@ -20,7 +30,7 @@ def plot_gradient_vs_distance(
     curves: dict[str, np.ndarray | tuple[Sequence[float], Sequence[float]]],
     path: str | Path,
     title: str,
-    ylabel: str = "‖∂J_T/∂s_{T−d}‖",
+    ylabel: str = FLOW_D,
     bounds: dict[str, np.ndarray] | None = None,
     xlabel: str = "distance d = T − t (steps back from the loss)",
 ) -> Path:
@@ -40,7 +50,7 @@ def plot_gradient_vs_distance(
     for label, bound in (bounds or {}).items():
         d = np.arange(len(bound))
         ax.semilogy(d, np.maximum(bound, TINY), "--", lw=1, color=_color(label),
-                    label=f"{label}: (γσ_max)^d bound")
+                    label=f"{label}: {BOUND}")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -113,7 +123,7 @@ def plot_norm_history(
     if clip:
         ax.axhline(clip, color="gray", ls="--", label=f"clip threshold {clip:g}")
     ax.set_xlabel("step")
-    ax.set_ylabel("‖g‖ before clipping")
+    ax.set_ylabel(NORM)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

@@ -85,7 +85,7 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
         curves[f"{cell} (trained)"] = (distances, trained)
     plots.plot_gradient_vs_distance(curves, run_dir / "grad_at_symbol_vs_distance.png",
                                     "Share of the final gradient reaching the symbol step",
-                                    ylabel="‖∂J_T/∂s_sym‖ / ‖∂J_T/∂s_T‖",
+                                    ylabel=plots.FLOW_AT_SYMBOL,
                                     xlabel="distance d (steps)")
     lines += ["", "![gradient at the symbol](grad_at_symbol_vs_distance.png)", ""]
     # training norms and exploding events
@@ -125,12 +125,12 @@ def write_report(summary: dict[str, Any], run_dir: Path) -> Path:
             if base is not None:
                 bounds[cell] = base ** np.arange(len(jac[cell]), dtype=float)
     plots.plot_gradient_vs_distance(flow_init, run_dir / "gradient_flow_init.png",
-                                    "‖∂J_T/∂s_t‖ at initialisation")
+                                    f"{plots.FLOW} at initialisation")
     plots.plot_gradient_vs_distance(flow_trained, run_dir / "gradient_flow_trained.png",
-                                    "‖∂J_T/∂s_t‖ after training")
+                                    f"{plots.FLOW} after training")
     plots.plot_gradient_vs_distance(jac, run_dir / "jacobian_products_init.png",
-                                    "‖∏ ∂s_i/∂s_{i−1}‖₂ at init (NumPy engine) and Elman bound",
-                                    ylabel="‖∂s_T/∂s_{T−d}‖₂", bounds=bounds)
+                                    f"{plots.JACOBIAN} at init (NumPy engine) and Elman bound",
+                                    ylabel=plots.JACOBIAN_D, bounds=bounds)
     lines += ["![flow at init](gradient_flow_init.png) ![flow trained](gradient_flow_trained.png)",
               "", "![Jacobian products](jacobian_products_init.png)", "",
               "Spectra of W_hh (init → trained):", ""]

@@ -55,7 +55,10 @@ def mase_scale(train: np.ndarray, period: int) -> np.ndarray:
     diffs = np.abs(train[period:] - train[:-period])  # (N − m, K)
     scale = np.nanmean(diffs, axis=0)
     if not np.all(scale > 0):
-        raise ValueError(f"MASE scale is not positive ({scale}); the training series is constant")
+        bad = np.flatnonzero(~(scale > 0)).tolist()
+        raise ValueError(f"MASE is undefined: the seasonal-naive error on the training rows is "
+                         f"0 for target column(s) {bad} (the series is constant, or repeats "
+                         f"itself exactly every {period} steps)")
     return scale
 
 

@@ -149,7 +149,9 @@ def beam_search(
     """The best continuations of a language model's prompt, best first (up to ``beam_width``).
 
     ``model(tokens (T, B), state) -> (logits (T, B, V), state)``; ``start_id`` is the
-    context before the prompt.
+    context before the prompt. ``banned`` token ids (e.g. ``<unk>``) are never part of a
+    hypothesis; a beam wider than the vocabulary is fine (wide enough, it is exhaustive
+    search), and a candidate of probability 0 never takes a place in it.
     """
     if beam_width < 1 or max_tokens < 1:
         raise ValueError(f"expected beam_width, max_tokens >= 1, got {beam_width}, {max_tokens}")

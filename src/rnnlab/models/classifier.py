@@ -24,6 +24,7 @@ from torch import Tensor, nn
 from rnnlab.models.encoders import EncoderConfig, build_encoder, directions_of
 from rnnlab.models.layer_groups import discriminative_groups, encoder_layer_groups
 from rnnlab.models.pooling import POOLINGS, Pooling
+from rnnlab.models.streaming import ClassifierStream
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ class SequenceClassifier(nn.Module):
     def forward(self, tokens: Tensor, lengths: Tensor) -> Tensor:
         pooled, _ = self.encode(tokens, lengths)
         return self.head(self.drop_output(pooled))  # (B, C)
+
+    def stream(self, batch_size: int = 1) -> ClassifierStream:
+        """A stateful predictor over B streams (eval mode): ``stream(tokens)`` with tokens (B,)
+        or (T, B) returns p(class | the text so far) (B, C), the running label; see
+        :class:`rnnlab.models.streaming.ClassifierStream` (unidirectional rnn encoders)."""
+        return ClassifierStream(self, batch_size)
 
     def layer_groups(self) -> list[list[nn.Parameter]]:
         """Bottom-up: embeddings, each encoder layer, pooling + head."""

@@ -14,6 +14,13 @@ in eval mode. A model adds what one step means for it:
   the output layer; a chunk of T tokens runs the whole-sequence kernel and
   carries the same state. The stream snapshots the weights when it is made:
   make a new one after training further.
+* :class:`ClassifierStream` (``SequenceClassifier.stream()``): token(s) in,
+  the class distribution of the text so far out (the running label). The
+  pooling is kept as running sums — last h, Σh and the count (mean), the
+  running max, and for attention an online softmax (the running maximum score
+  m, Σ exp(e_t − m) and Σ exp(e_t − m) h_t) — so the label after token t equals
+  the model's on the first t tokens. A bidirectional or non-causal encoder
+  cannot run on a stream: refused.
 * :class:`WindowStream`: for models that read a fixed window of the last L steps
   (the forecasters): each new row shifts the window; the prediction is the
   model's on exactly the window it was trained on (a recurrent state carried
@@ -73,12 +80,24 @@ class LMStream(Stream):
 
     def __init__(self, model: nn.Module, batch_size: int = 1) -> None:
         super().__init__(model, batch_size)
+        self.embedding = model.embedding.weight
+        # the cell-step kernels serve recurrent layers; another encoder (transformer, CNN,
+        # MLP) steps through its own forward, which carries its memory / tails as state
+        self.cell_path = all(hasattr(layer, "state_names") for layer in model.layers)
+        if not self.cell_path:
+            return
         with torch.no_grad():
             self.steps = [cell_steps(layer, frozen=True)[0] for layer in model.layers]
             out = for_single_rows({"weight": model.decoder.weight, "bias": model.decoder.bias})
         self.paired = [len(layer.state_names) == 2 for layer in model.layers]
-        self.embedding = model.embedding.weight
         self.decoder_weight, self.decoder_bias = out["weight"], out["bias"]
+
+    def reset(self, streams: int | Sequence[int] | Tensor | None = None) -> None:
+        if streams is not None and self.model.config.encoder == "transformer":
+            raise ValueError("a transformer's memory holds the last M steps of every stream at "
+                             "the same positions, so one stream cannot start over alone: "
+                             "reset() all streams, or give each text its own stream")
+        super().reset(streams)
 
     @torch.no_grad()
     def __call__(self, tokens: Any, logits: bool = False) -> Tensor:
@@ -88,6 +107,8 @@ class LMStream(Stream):
         if tokens.dim() not in (1, 2) or tokens.shape[-1] != self.batch_size:
             raise ValueError(f"expected tokens of shape ({self.batch_size},) or "
                              f"(T, {self.batch_size}), got {tuple(tokens.shape)}")
+        if tokens.dim() == 1 and not self.cell_path:
+            tokens = tokens[None]
         z = self._chunk(tokens) if tokens.dim() == 2 else self._step(tokens)  # (B, V)
         return z if logits else z.softmax(-1)
 
@@ -105,6 +126,90 @@ class LMStream(Stream):
             state.append((new[0][None], new[1][None]) if paired else new[None])
         self.state = state
         return F.linear(x, self.decoder_weight, self.decoder_bias)  # (B, V)
+
+
+class ClassifierStream(Stream):
+    """Token(s) in, p(class | the text so far) (B, C) out, for B streams of a classifier.
+
+    ``stream(tokens)``: tokens (B,) — one step — or (T, B) — a chunk. The state
+    is (encoder state, count (B,), pooling accumulators), all with the streams
+    on dimension 0 except the encoder's (dimension 1), so ``reset([i])`` starts
+    stream i over.
+    """
+
+    def __init__(self, model: nn.Module, batch_size: int = 1) -> None:
+        encoder = model.encoder
+        if not getattr(encoder, "causal", False) or model.config.encoder != "rnn":
+            raise ValueError(f"a stream reads each token once: it needs a unidirectional rnn "
+                             f"encoder, got encoder={model.config.encoder!r}, bidirectional="
+                             f"{model.config.bidirectional}")
+        super().__init__(model, batch_size)
+        self.pooling = model.pooling.kind
+
+    def reset(self, streams: int | Sequence[int] | Tensor | None = None) -> None:
+        if streams is None or self.state is None:
+            self.state = None
+            return
+        rows = _rows(streams, self.batch_size)
+        encoder_state, pooled = self.state
+        encoder_state = map_state(lambda s: s.index_fill(1, rows.to(s.device), 0.0),
+                                  encoder_state)
+        self.state = (encoder_state, {k: v.index_fill(0, rows.to(v.device), _START[k])
+                                      for k, v in pooled.items()})
+
+    @torch.no_grad()
+    def __call__(self, tokens: Any, logits: bool = False) -> Tensor:
+        model = self.model
+        tokens = torch.as_tensor(tokens, dtype=torch.long, device=model.embedding.weight.device)
+        if tokens.dim() == 0:
+            tokens = tokens.expand(self.batch_size)
+        if tokens.dim() == 1:
+            tokens = tokens[None]
+        if tokens.dim() != 2 or tokens.shape[-1] != self.batch_size:
+            raise ValueError(f"expected tokens of shape ({self.batch_size},) or "
+                             f"(T, {self.batch_size}), got {tuple(tokens.shape)}")
+        encoder_state, pooled = self.state if self.state is not None else (None, None)
+        outputs, encoder_state = model.encoder(model.embedding(tokens), state=encoder_state)
+        if pooled is None:
+            pooled = {k: outputs.new_full((self.batch_size, *([] if k in ("count", "m")
+                                           else [outputs.size(-1)])), _START[k])
+                      for k in _ACCUMULATORS[self.pooling]}
+        pooled = self._accumulate(pooled, outputs)  # (T, B, D) into the running sums
+        self.state = (encoder_state, pooled)
+        z = model.head(self._vector(pooled))  # (B, C)
+        return z if logits else z.softmax(-1)
+
+    def _accumulate(self, acc: dict[str, Tensor], outputs: Tensor) -> dict[str, Tensor]:
+        acc = dict(acc, count=acc["count"] + outputs.size(0))
+        if self.pooling == "last":
+            acc["last"] = outputs[-1]
+        elif self.pooling == "mean":
+            acc["sum"] = acc["sum"] + outputs.sum(0)
+        elif self.pooling == "max":
+            acc["max"] = torch.maximum(acc["max"], outputs.amax(0))
+        else:  # online softmax over e_t = v·tanh(W h_t + b)
+            scores = self.model.pooling.score(outputs).squeeze(-1)  # (T, B)
+            m = torch.maximum(acc["m"], scores.amax(0))  # (B,)
+            old, new = torch.exp(acc["m"] - m), torch.exp(scores - m)  # (B,), (T, B)
+            acc["z"] = acc["z"] * old[:, None] + new.sum(0)[:, None]
+            acc["weighted"] = acc["weighted"] * old[:, None] + (new[..., None] * outputs).sum(0)
+            acc["m"] = m
+        return acc
+
+    def _vector(self, acc: dict[str, Tensor]) -> Tensor:
+        if self.pooling == "last":
+            return acc["last"]
+        if self.pooling == "mean":
+            return acc["sum"] / acc["count"][:, None]
+        if self.pooling == "max":
+            return acc["max"]
+        return acc["weighted"] / acc["z"]
+
+
+_ACCUMULATORS = {"last": ("count", "last"), "mean": ("count", "sum"), "max": ("count", "max"),
+                 "attention": ("count", "m", "z", "weighted")}
+_START = {"count": 0.0, "last": 0.0, "sum": 0.0, "max": float("-inf"), "m": float("-inf"),
+          "z": 0.0, "weighted": 0.0}
 
 
 class WindowStream(Stream):

@@ -18,7 +18,6 @@ as they were; only then is the data read and the model built.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from rnnlab.tasks.config import CONFIG_FILE, RunConfig
 from rnnlab.tasks.registry import get_task, load_run_config, resolve_config
 from rnnlab.training import Trainer, seed_everything
 from rnnlab.training.checkpoint import step_checkpoints
+from rnnlab.training.files import check_writable
 
 
 @dataclass
@@ -61,16 +61,8 @@ def check_new_run_dir(run_dir: str | Path) -> Path:
             f"run directory {run_dir} already holds a run ({what}): resume it with "
             f"--resume {run_dir}, or choose another --run-dir"
         )
-    _check_writable(run_dir)
+    check_writable(run_dir)
     return run_dir
-
-
-def _check_writable(run_dir: Path) -> None:
-    existing = run_dir
-    while not existing.exists():  # the nearest folder that exists must let us create the rest
-        existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(f"cannot write the run directory {run_dir}: {existing} is not writable")
 
 
 def train(
@@ -96,7 +88,7 @@ def train(
         raise ValueError("give kind/overrides with a dict or a path, not with a RunConfig")
     run_dir = Path(run_dir)
     if replace and run_dir.is_dir():
-        _check_writable(run_dir.parent)
+        check_writable(run_dir.parent)
         shutil.rmtree(run_dir)
     check_new_run_dir(run_dir)
     return _fit(config, run_dir, resume=False, callbacks=callbacks)
@@ -120,7 +112,7 @@ def resume(run_dir: str | Path, *, overrides: Iterable[str] = (),
     if not run_dir.is_dir():
         raise FileNotFoundError(f"--resume: run directory not found: {run_dir}")
     config = load_run_config(run_dir, overrides)
-    _check_writable(run_dir)
+    check_writable(run_dir)
     return _fit(config, run_dir, resume=True, callbacks=callbacks)
 
 

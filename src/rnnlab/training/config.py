@@ -7,6 +7,7 @@ an impossible combination fails when the config is built, not an hour into a run
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +119,8 @@ class TrainConfig:
             _positive(name, getattr(self, name), allow_zero=True)
         if self.patience is not None:
             _positive("patience", self.patience, allow_zero=True)
+        if not 0 <= self.seed < 2**63:  # torch and numpy take 64-bit seeds; rank and step add
+            raise ValueError(f"train.seed: expected an integer in [0, 2**63), got {self.seed}")
         if len(self.betas) != 2 or not all(0.0 <= b < 1.0 for b in self.betas):
             raise ValueError(f"train.betas: expected two numbers in [0, 1), got {self.betas!r}")
         if self.bptt_k2 is not None and not self.carry_state:
@@ -151,6 +154,8 @@ def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 def _positive(name: str, value: float, allow_zero: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"train.{name}: expected a number, got {value!r}")
+    if not math.isfinite(value):  # (a TOML file is checked earlier; Python callers here)
+        raise ValueError(f"train.{name}: expected a finite number, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"train.{name}: expected a number {bound}, got {value!r}")

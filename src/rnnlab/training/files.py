@@ -27,20 +27,26 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def check_writable(directory: Path) -> None:
+def check_writable(directory: Path, what: str = "run directory") -> None:
     """Raise ``ValueError`` naming ``directory`` if it cannot be created or written to.
 
-    Checked before the first write of a run, so a bad path fails at once and
-    leaves nothing behind.
+    Checked before the first write, so a bad path fails at once and leaves
+    nothing behind. ``what`` names the directory's role in the message.
     """
     directory = Path(directory)
     existing = directory
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent  # the nearest part of the path that exists
     if not existing.is_dir():
-        raise ValueError(f"run directory {directory}: {existing} is not a directory")
+        raise ValueError(f"cannot write the {what} {directory}: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
-        if existing == directory:
-            raise ValueError(f"run directory {directory} is not writable")
-        raise ValueError(f"run directory {directory} cannot be created: {existing} is not "
-                         "writable")
+        why = " (a read-only file system)" if _read_only_fs(existing) else ""
+        raise ValueError(f"cannot write the {what} {directory}: {existing} is not "
+                         f"writable{why}")
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False

@@ -16,21 +16,33 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from typing import Any
 
 import torch
 
 
-def resolve_device(name: str, local_rank: int = 0) -> torch.device:
-    """``"auto"`` -> cuda if available else cpu; ``"cuda"`` without a GPU is an error."""
+def resolve_device(name: str, local_rank: int = 0, *, what: str = "train.device"
+                   ) -> torch.device:
+    """``"auto"`` -> cuda if available else cpu; ``"cpu"``; ``"cuda"`` (this process's GPU,
+    ``local_rank``) or ``"cuda:N"``. Anything else, CUDA without a GPU, or a GPU index
+    beyond the ones present is a ``ValueError`` naming ``what`` (the field or flag)."""
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError("train.device = 'cuda' but no CUDA device is available; "
-                             "use 'auto' or 'cpu'")
-        return torch.device("cuda", local_rank)
-    return torch.device("cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    match = re.fullmatch(r"cuda(?::(\d+))?", str(name))
+    if match is None:
+        raise ValueError(f"{what}: expected 'auto', 'cpu', 'cuda' or 'cuda:N', got {name!r}")
+    if not torch.cuda.is_available():
+        build = "" if torch.version.cuda else f" (this torch {torch.__version__} has no CUDA)"
+        raise ValueError(f"{what} = {name!r} but no CUDA device is available{build}; "
+                         "use 'auto' or 'cpu'")
+    index = local_rank if match.group(1) is None else int(match.group(1))
+    if index >= torch.cuda.device_count():
+        raise ValueError(f"{what} = {name!r}: there are only {torch.cuda.device_count()} CUDA "
+                         f"device(s), numbered from 0")
+    return torch.device("cuda", index)
 
 
 def check_precision(precision: str, device: torch.device) -> None:

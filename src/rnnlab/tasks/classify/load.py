@@ -33,6 +33,7 @@ from rnnlab.tasks.classify.task import (
 from rnnlab.tasks.config import read_run_config
 from rnnlab.tasks.text_batches import read_json, write_json
 from rnnlab.training.checkpoint import BEST, CHECKPOINTS, load_weights
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -51,6 +52,7 @@ class LoadedClassifier:
 def load_classifier(run_dir: str | Path, which: str = "best", device: str = "cpu"
                     ) -> LoadedClassifier:
     """Model, tokenizer, classes and config from a classify run directory."""
+    where = resolve_device(device, what="--device")  # before anything is read
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
@@ -59,7 +61,7 @@ def load_classifier(run_dir: str | Path, which: str = "best", device: str = "cpu
     if which == "best" and not (run_dir / CHECKPOINTS / BEST).exists():
         which = "last"
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     return LoadedClassifier(model, tokenizer, classes, config, run_dir, meta)
 
 

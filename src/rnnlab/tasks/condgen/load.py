@@ -31,6 +31,7 @@ from rnnlab.tasks.condgen.task import (
 from rnnlab.tasks.config import read_run_config
 from rnnlab.training.checkpoint import load_weights
 from rnnlab.training.evaluate import loss_sums
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -48,13 +49,14 @@ class LoadedGenerator:
 def load_generator(run_dir: str | Path, which: str = "best",
                    device: str = "cpu") -> LoadedGenerator:
     """Model, characters, labels and config from a run directory."""
+    where = resolve_device(device, what="--device")  # before anything is read
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
     labels = json.loads((run_dir / LABELS_FILE).read_text(encoding="utf-8"))
     model = ConditionalGenerator(config["model"], tokenizer.vocab_size, num_classes=len(labels))
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     return LoadedGenerator(model, tokenizer, labels, config, meta)
 
 

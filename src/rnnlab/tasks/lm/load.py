@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import torch
-
 from rnnlab.data.text.factory import load_tokenizer
 from rnnlab.data.text.tokenizers import Tokenizer
 from rnnlab.evaluation.language import LMScore, evaluate_stream, format_table, unigram_baseline
@@ -22,6 +20,7 @@ from rnnlab.tasks.config import read_run_config
 from rnnlab.tasks.lm.config import SCHEMA, LMDataConfig
 from rnnlab.tasks.lm.task import TOKENIZER_FILE, prepare_data
 from rnnlab.training.checkpoint import BEST, CHECKPOINTS, load_weights
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -47,12 +46,15 @@ def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu",
             quantize: str | None = None) -> LoadedLM:
     """Model, tokenizer and config from a run directory (weights: ``best`` or ``last``).
 
-    ``quantize="int8"``: the model as its dynamically quantised torch.nn twin
+    Reads only: a read-only run directory works. ``device``: ``cpu``, ``cuda``,
+    ``cuda:N`` or ``auto``, checked before anything is read. ``quantize="int8"``:
+    the model as its dynamically quantised torch.nn twin
     (:func:`rnnlab.models.quantized.quantize_lm`; CPU inference).
     """
+    where = resolve_device(device, what="--device")
     if quantize not in QUANTIZE:
         raise ValueError(f"expected quantize in {QUANTIZE}, got {quantize!r}")
-    if quantize is not None and device != "cpu":
+    if quantize is not None and where.type != "cpu":
         raise ValueError(f"int8 quantisation runs on the CPU, got --device {device}")
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
@@ -62,7 +64,7 @@ def load_lm(run_dir: str | Path, which: str = "best", device: str = "cpu",
         log.warning("%s has no best checkpoint (no validation text): using the last", run_dir)
         which = "last"
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     if quantize == "int8":
         from rnnlab.models.quantized import quantize_lm
 

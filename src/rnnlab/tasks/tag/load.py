@@ -41,6 +41,7 @@ from rnnlab.tasks.tag.task import (
 )
 from rnnlab.tasks.text_batches import read_json, write_json
 from rnnlab.training.checkpoint import BEST, CHECKPOINTS, load_weights
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -55,6 +56,7 @@ class LoadedTagger:
 
 
 def load_tagger(run_dir: str | Path, which: str = "best", device: str = "cpu") -> LoadedTagger:
+    where = resolve_device(device, what="--device")  # before anything is read
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     vocab = Vocabularies(load_tokenizer(run_dir / WORDS_FILE), load_tokenizer(run_dir / CHARS_FILE),
@@ -64,7 +66,7 @@ def load_tagger(run_dir: str | Path, which: str = "best", device: str = "cpu") -
     if which == "best" and not (run_dir / CHECKPOINTS / BEST).exists():
         which = "last"
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     return LoadedTagger(model, vocab, config, meta)
 
 

@@ -29,6 +29,7 @@ from rnnlab.tasks.config import read_run_config
 from rnnlab.tasks.translate.config import SCHEMA, DecodeConfig, TranslateDataConfig
 from rnnlab.tasks.translate.task import Tokenizers, normalize_text
 from rnnlab.training.checkpoint import load_weights
+from rnnlab.training.precision import resolve_device
 
 if TYPE_CHECKING:
     from rnnlab.tasks.config import RunConfig
@@ -55,13 +56,14 @@ class LoadedTranslator:
 def load_translator(run_dir: str | Path, which: str = "best",
                     device: str = "cpu") -> LoadedTranslator:
     """Model, tokenizers and config from a run directory (weights: ``best`` or ``last``)."""
+    where = resolve_device(device, what="--device")  # before anything is read
     run_dir = Path(run_dir)
     config = read_run_config(run_dir, SCHEMA)
     tokenizers = Tokenizers.load(run_dir)
     model = EncoderDecoder(config["model"], tokenizers.source.vocab_size,
                            tokenizers.target.vocab_size)
     meta = load_weights(model, run_dir, which=which)
-    model.to(torch.device(device)).eval()
+    model.to(where).eval()
     return LoadedTranslator(model, tokenizers, config, meta)
 
 
