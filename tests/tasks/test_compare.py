@@ -184,6 +184,7 @@ def test_compare_classify_and_tag_report_valid_and_test_scores(tmp_path):
         assert [r["name"] for r in rows] == ["lstm", "transformer"]
         for row in rows:
             assert row["steps"] == 2 and row["params"] > 0
+            assert row["what"].endswith("bidirectional")
             assert {f"test {m}" for m in metrics} <= set(row["scores"])
             assert "valid loss" in row["scores"]
             assert 0.0 <= row["scores"]["test accuracy"] <= 1.0

@@ -125,11 +125,12 @@ def _lm_scores(report: Any) -> dict[str, float]:
 
 def _describe(model: Any) -> str:
     size = f"{model.num_layers}×{model.hidden_size}"
+    both = ", bidirectional" if model.bidirectional else ""
     if model.encoder == "rnn":
-        return f"{model.cell}, {size}"
+        return f"{model.cell}, {size}{both}"
     extra = {"transformer": f", {model.num_heads} heads", "cnn": f", k={model.kernel_size}",
              "mlp": f", window {model.window}"}.get(model.encoder, "")
-    return f"{model.encoder}, {size}{extra}"
+    return f"{model.encoder}, {size}{extra}{both}"
 
 
 def _parameters(model: Any) -> int:
