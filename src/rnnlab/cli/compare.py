@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "ngram / ngram3 … (lm) [default: all of them]")
     parser.add_argument("--budget", default=None,
                         help="the same for every model: wall clock (10m, 90s, 1.5h), CPU time "
-                             "(cpu:10m) or steps (500steps); default: the config's epochs")
+                             "of the training process (cpu:10m: fair on a shared machine) or "
+                             "steps (500steps); default: the config's epochs")
     parser.add_argument("--run-dir", type=Path, default=None,
                         help="where the runs and the report go (default runs/compare-TASK)")
     parser.add_argument("--set", action="append", default=[], dest="overrides",

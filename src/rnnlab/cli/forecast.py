@@ -135,21 +135,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: dict, report_dir: Path | str) -> None:
-    from rnnlab.evaluation.forecast_report import dm_markdown
+    from rnnlab.tasks.forecast.report import summary_text
 
-    span = report["period"]
-    print(f"{report['windows']} windows, targets {span['first_target']} .. "
-          f"{span['last_target']} (UTC)")
-    print(report["table"])
-    for reference, results in report["dm"].items():
-        print(f"\nDiebold–Mariano test against {reference} (negative: lower loss; p two-sided)")
-        print(dm_markdown(results, reference))
-    if "interval" in report:
-        iv = report["interval"]
-        print(f"\n{iv['level']:.0%} interval coverage: {iv['coverage']:.3f}")
-    if report["drift_warnings"]:  # each was logged as a warning when it was found
-        print(f"\n{len(report['drift_warnings'])} input(s) drifted: see the warnings above")
-    print(f"report: {Path(report_dir) / 'report.md'}")
+    print(summary_text(report, report_dir))
 
 
 def run_ensemble(args: argparse.Namespace) -> int:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -150,26 +149,17 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_next(args: argparse.Namespace) -> int:
-    from rnnlab.evaluation.language import format_table, token_log_probs
-    from rnnlab.tasks.lm import load_lm, next_words
+    from rnnlab.tasks.lm import load_lm, next_words, score_sentence
 
     if args.sentence is None and args.prompt is None:
         raise ValueError("expected a PROMPT (or --sentence TEXT)")
     if args.k < 1:
         raise ValueError(f"expected -k >= 1, got {args.k}")
     lm = load_lm(args.run_dir, args.which, args.device)
-    tok = lm.tokenizer
     if args.sentence is None:
-        print(next_words(lm, args.prompt, args.k).describe(tok.vocab_size))
-        return 0
-    ids = tok.encode(args.sentence, add_eos=True)
-    logs = token_log_probs(lm.model, ids, start_id=tok.eos_id)
-    rows = [(t, f"{lp:.3f}", f"{math.exp(lp):.4f}")
-            for t, lp in zip(tok.tokens(ids), logs, strict=True)]
-    print(format_table(rows, ["token", "log p", "p"]))
-    total = sum(logs)
-    print(f"log p(sentence) = {total:.3f} nats (p = {math.exp(total):.3e}; {len(ids)} tokens "
-          f"with <eos>, perplexity {math.exp(-total / len(ids)):.1f})")
+        print(next_words(lm, args.prompt, args.k).describe(lm.tokenizer.vocab_size))
+    else:
+        print(score_sentence(lm, args.sentence).describe())
     return 0
 
 

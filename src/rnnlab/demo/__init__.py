@@ -21,6 +21,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("gradients", "rnnlab.demo.gradients"),
     ("forecast", "rnnlab.demo.forecast"),
     ("classify", "rnnlab.demo.classify"),
+    ("generate", "rnnlab.demo.generate"),
 ]
 
 

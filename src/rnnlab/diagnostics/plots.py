@@ -11,6 +11,8 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rnnlab.evaluation.figures import save_figure
+
 # labels in matplotlib's mathtext ($…$ is typeset; outside it "_" and "^" would print as they are)
 FLOW = r"$\Vert\partial J_T/\partial s_t\Vert$"  # gradient reaching s_t from the loss at T
 FLOW_D = r"$\Vert\partial J_T/\partial s_{T-d}\Vert$"
@@ -143,9 +145,4 @@ def _clip_ylim(ax, curves: dict[str, np.ndarray]) -> None:
 
 
 def _save(fig, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

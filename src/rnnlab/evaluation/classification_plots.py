@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnlab.evaluation.figures import save_figure
+
 
 def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | Path,
                    title: str = "confusion matrix") -> Path:
@@ -33,9 +35,4 @@ def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | Path,
                     ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=6,
                             color="white" if share[i, j] > 0.5 else "black")
     fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.evaluation.agreement import AgreementResult
+from rnnlab.evaluation.figures import save_figure
 from rnnlab.evaluation.language import format_table
 
 
@@ -83,11 +84,7 @@ def plot_curves(path: Path, entries: list[CompareEntry], metric: str, log_y: boo
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def write_compare_report(out_dir: str | Path, title: str, notes: list[str],

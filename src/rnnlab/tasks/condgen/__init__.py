@@ -3,8 +3,16 @@
     config.py   the sections [data] [model] [sample]
     task.py     the Task the trainer runs (items given their label) and how it is built
     load.py     a trained run: load, generate for a condition, held-out bits per character
+    agreement.py   the share of samples a classifier assigns to the requested label
 """
 
+from rnnlab.tasks.condgen.agreement import (
+    AgreementReport,
+    LanguageAgreement,
+    classifier_agreement,
+    run_agreement,
+    write_split_folder,
+)
 from rnnlab.tasks.condgen.config import SCHEMA, CondGenDataConfig, SampleConfig
 from rnnlab.tasks.condgen.load import (
     CondGenEvaluation,
@@ -30,15 +38,20 @@ KIND = TaskKind(
 __all__ = [
     "KIND",
     "SCHEMA",
+    "AgreementReport",
     "CondGenDataConfig",
     "CondGenEvaluation",
     "ConditionalTask",
+    "LanguageAgreement",
     "LoadedGenerator",
     "SampleConfig",
     "build",
+    "classifier_agreement",
     "evaluate_loaded",
     "evaluate_run",
     "finish",
     "generate_items",
     "load_generator",
+    "run_agreement",
+    "write_split_folder",
 ]

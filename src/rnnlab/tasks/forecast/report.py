@@ -121,3 +121,20 @@ def _drift(result: dict[str, Any]) -> list[str]:
                      f"{d['shift']:+.2f} | {d['ratio']:.2f} |")
     return [*lines, ""]
 
+
+def summary_text(report: dict[str, Any], report_dir: Path | str) -> str:
+    """What the forecast commands print: the windows, the score table, the Diebold–Mariano
+    tests, the interval coverage, a drift note, and where report.md is."""
+    span = report["period"]
+    lines = [f"{report['windows']} windows, targets {span['first_target']} .. "
+             f"{span['last_target']} (UTC)", report["table"]]
+    for reference, results in report["dm"].items():
+        lines += ["", f"Diebold–Mariano test against {reference} (negative: lower loss; p "
+                  "two-sided)", dm_markdown(results, reference)]
+    if "interval" in report:
+        iv = report["interval"]
+        lines += ["", f"{iv['level']:.0%} interval coverage: {iv['coverage']:.3f}"]
+    if report["drift_warnings"]:  # each was logged as a warning when it was found
+        lines += ["", f"{len(report['drift_warnings'])} input(s) drifted: see the warnings above"]
+    lines.append(f"report: {Path(report_dir) / 'report.md'}")
+    return "\n".join(lines)

@@ -11,10 +11,12 @@ from rnnlab.tasks.lm.load import (
     LMEvaluation,
     LoadedLM,
     NextWords,
+    SentenceScore,
     evaluate_run,
     finish,
     load_lm,
     next_words,
+    score_sentence,
 )
 from rnnlab.tasks.lm.task import TOKENIZER_FILE, LanguageModelTask, build, prepare_data
 
@@ -35,10 +37,12 @@ __all__ = [
     "LanguageModelTask",
     "LoadedLM",
     "NextWords",
+    "SentenceScore",
     "build",
     "evaluate_run",
     "finish",
     "load_lm",
     "next_words",
     "prepare_data",
+    "score_sentence",
 ]

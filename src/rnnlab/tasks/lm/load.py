@@ -8,6 +8,7 @@ the unigram baseline; :func:`finish` is what a finished ``lm train`` reports.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,3 +173,32 @@ def next_words(lm: LoadedLM, prompt: str, k: int = 10) -> NextWords:
     unk = next((p for i, p in top if i == tok.unk_id), None)
     unknown = [w for w, i in zip(tok.split(prompt), ids, strict=True) if i == tok.unk_id]
     return NextWords(prompt, rows, unk, unknown)
+
+
+@dataclass
+class SentenceScore:
+    """log p of each token of a sentence (``<eos>`` included) and of the whole."""
+
+    tokens: list[str]
+    log_probs: list[float]  # natural log, one per token
+
+    @property
+    def total(self) -> float:
+        return sum(self.log_probs)
+
+    def describe(self) -> str:
+        rows = [(t, f"{lp:.3f}", f"{math.exp(lp):.4f}")
+                for t, lp in zip(self.tokens, self.log_probs, strict=True)]
+        n = len(self.tokens)
+        return (format_table(rows, ["token", "log p", "p"]) + "\n"
+                f"log p(sentence) = {self.total:.3f} nats (p = {math.exp(self.total):.3e}; {n} "
+                f"tokens with <eos>, perplexity {math.exp(-self.total / n):.1f})")
+
+
+def score_sentence(lm: LoadedLM, sentence: str) -> SentenceScore:
+    """How probable the model finds ``sentence``, token by token (after ``<eos>``)."""
+    from rnnlab.evaluation.language import token_log_probs
+
+    tok = lm.tokenizer
+    ids = tok.encode(sentence, add_eos=True)
+    return SentenceScore(tok.tokens(ids), token_log_probs(lm.model, ids, start_id=tok.eos_id))
