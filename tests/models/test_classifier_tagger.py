@@ -72,6 +72,39 @@ def test_tagger_padding_and_decoding(output, chars):
         assert all(tags[p[0]] != "I-X" for p in paths)
 
 
+@pytest.mark.parametrize("encoder", ["transformer", "cnn", "mlp"])
+def test_non_recurrent_encoders_read_the_whole_sentence_and_never_the_padding(encoder):
+    """--encoder transformer (cnn, mlp) in tag and classify: full attention (a tag sees the
+    words after it; the CNN and MLP their window), and a padded batch gives the same tags
+    and pooled vectors as each sentence alone."""
+    fields = {"encoder": encoder, "hidden_size": 8, "num_heads": 2, "embedding_size": 5,
+              "bidirectional": True}
+    tagger = SequenceTagger(TaggerConfig(**fields, char_features="cnn", char_hidden_size=4,
+                                         char_embedding_size=3, output="crf"),
+                            vocab_size=10, char_vocab_size=7, tags=["A", "B", "C"]).eval()
+    words, lengths = pad_ids(SEQS, pad_id=9)  # a real token id as padding: must not matter
+    char_ids = [[[1 + (w + i) % 6 for i in range(1 + w % 3)] for w in s] for s in SEQS]
+    chars, char_lengths = pad_chars(char_ids)
+    emissions = tagger(words, lengths, chars, char_lengths)
+    paths = tagger.decode(emissions, lengths)
+    for b, seq in enumerate(SEQS):
+        c, cl = pad_chars([char_ids[b]])
+        alone = tagger(torch.tensor(seq)[:, None], torch.tensor([len(seq)]), c, cl)
+        torch.testing.assert_close(emissions[: len(seq), b], alone[:, 0], rtol=1e-5, atol=1e-6)
+        assert paths[b] == tagger.decode(alone, torch.tensor([len(seq)]))[0]
+    changed = words.clone()
+    changed[4, 0] = 1  # the last word of the first sentence: 4 steps after the first
+    first = tagger(changed, lengths, chars, char_lengths)[0, 0]
+    # full attention: the first tag reads it; the 1-layer CNN (k = 3) sees 1 step each side,
+    # the MLP (window 5) 2
+    assert torch.allclose(first, emissions[0, 0]) == (encoder != "transformer")
+    classifier = SequenceClassifier(ClassifierConfig(**fields, pooling="mean"), 10, 3).eval()
+    pooled, _ = classifier.encode(words, lengths)
+    for b, seq in enumerate(SEQS):
+        alone, _ = classifier.encode(torch.tensor(seq)[:, None], torch.tensor([len(seq)]))
+        torch.testing.assert_close(pooled[b], alone[0], rtol=1e-5, atol=1e-6)
+
+
 def test_tagger_errors_are_named():
     with pytest.raises(ValueError, match="output"):
         TaggerConfig(output="hmm")

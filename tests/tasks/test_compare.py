@@ -156,3 +156,36 @@ def test_any_task_whose_model_reads_through_an_encoder_can_be_compared(tmp_path)
     assert all(r["steps"] == 2 and r["params"] > 0 and "valid half" in r["scores"] for r in rows)
     with pytest.raises(ValueError, match="does not read its input through an encoder"):
         run_configs(CompareSpec("recall", ("gru",)))
+
+
+def test_compare_classify_and_tag_report_valid_and_test_scores(tmp_path):
+    """The BiLSTM against the Transformer encoder on classify and tag: every row has the
+    best validation numbers and the test split's from the run's own evaluation."""
+    rng = random.Random(0)
+    words = ["good", "bad", "the", "film", "was", "very"]
+    rows = ["text,label"] + [f"{' '.join(rng.sample(words, 4))},{i % 2}" for i in range(60)]
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    conll = tmp_path / "pos"
+    conll.mkdir()
+    for split, n in (("train", 40), ("dev", 8), ("test", 8)):
+        sentences = ["\n".join(f"{w} {'D' if w == 'the' else 'N'}"
+                               for w in rng.sample(words, 4)) for _ in range(n)]
+        (conll / f"{split}.conll").write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+    shared = ["--models", "lstm,transformer", "--budget", "2steps", "--hidden-size", "8",
+              "--quiet", "--set", "model.embedding_size=8", "--set", "model.bidirectional=true",
+              "--set", "transformer:model.num_heads=2", "--set", "data.batch_size=8"]
+    for task, data, metrics in (("classify", "c.csv", {"accuracy", "macro_f1"}),
+                                ("tag", "pos", {"accuracy"})):
+        out = tmp_path / task
+        extra = ["--set", "data.level=word"] if task == "classify" else []
+        assert main(["compare", task, "--data", str(tmp_path / data), "--run-dir", str(out),
+                     *shared, *extra]) == 0
+        rows = json.loads((out / "compare.json").read_text())["models"]
+        assert [r["name"] for r in rows] == ["lstm", "transformer"]
+        for row in rows:
+            assert row["steps"] == 2 and row["params"] > 0
+            assert row["what"].endswith("bidirectional")
+            assert {f"test {m}" for m in metrics} <= set(row["scores"])
+            assert "valid loss" in row["scores"]
+            assert 0.0 <= row["scores"]["test accuracy"] <= 1.0
+        assert "test accuracy" in (out / "compare.md").read_text()

@@ -7,6 +7,7 @@
         --agreement-data ../shared/data/linzen-agreement-subset --run-dir runs/compare-ptb
     rnnlab compare forecast examples/forecast_a001.toml --models gru,mlp,cnn --budget 300steps
     rnnlab compare lm cfg.toml --set transformer:train.lr=3e-4 --set mlp:model.window=8
+    rnnlab compare classify benchmarks/compare_sst.toml --models lstm,transformer --budget cpu:6m
 
 The work is :func:`rnnlab.tasks.compare.compare`; this module maps flags onto it.
 """
@@ -48,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--agreement-data", type=Path, default=None,
                         help="lm: NAME.text + NAME.gold for the agreement probe, e.g. "
                              "../shared/data/linzen-agreement-subset")
-    parser.add_argument("--data", help="data.path (lm: a corpus; forecast: a file or folder)")
+    parser.add_argument("--data", help="data.path (lm: a corpus; forecast: a file or folder; "
+                                       "classify, tag: as in their train command)")
     parser.add_argument("--hidden-size", type=int, help="model.hidden_size")
     parser.add_argument("--num-layers", type=int, help="model.num_layers")
     parser.add_argument("--lr", type=float, help="train.lr")

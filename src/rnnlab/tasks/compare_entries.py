@@ -4,7 +4,8 @@ Parameters from the model the run rebuilds, steps and seconds from its summary,
 seconds per step and the learning curve from ``metrics.jsonl``, final scores
 from the task's own report (language models: perplexity or bits per character
 on valid and test; forecasters: MAE, RMSE, MASE and the baselines; any other
-task: its best validation numbers) and, for language models, the agreement probe.
+task: its best validation numbers, and the test split's from its
+``evaluation.json``) and, for language models, the agreement probe.
 """
 
 from __future__ import annotations
@@ -93,7 +94,23 @@ def _loaded(config: RunConfig, run_dir: Path, report: Any) -> tuple[Any, str, An
     skip = {"step", "epoch", "split", "best", "wall_time", "cpu_time", "nonfinite"}
     scores = {f"valid {k}": v for k, v in (best[-1] if best else {}).items()
               if k not in skip and isinstance(v, (int, float))}
+    scores.update(_test_scores(run_dir))
     return kind.load_model(run_dir, "best"), _describe(config["model"]), None, scores
+
+
+def _test_scores(run_dir: Path) -> dict[str, float]:
+    """The test split's scores in the run's ``evaluation.json`` (classify, tag …), if any:
+    its fractional numbers (not counts, not the baselines every model shares), and an
+    entity F1 where the task scores entities."""
+    path = run_dir / "evaluation.json"
+    test = json.loads(path.read_text(encoding="utf-8")).get("test") if path.is_file() else None
+    if not isinstance(test, dict):
+        return {}
+    scores = {f"test {k}": v for k, v in test.items() if isinstance(v, float)
+              and not k.startswith(("baseline", "majority"))}
+    if isinstance(test.get("entities"), dict) and "f1" in test["entities"]:
+        scores["test entity f1"] = test["entities"]["f1"]
+    return scores
 
 
 def _lm_scores(report: Any) -> dict[str, float]:
@@ -108,11 +125,12 @@ def _lm_scores(report: Any) -> dict[str, float]:
 
 def _describe(model: Any) -> str:
     size = f"{model.num_layers}×{model.hidden_size}"
+    both = ", bidirectional" if model.bidirectional else ""
     if model.encoder == "rnn":
-        return f"{model.cell}, {size}"
+        return f"{model.cell}, {size}{both}"
     extra = {"transformer": f", {model.num_heads} heads", "cnn": f", k={model.kernel_size}",
              "mlp": f", window {model.window}"}.get(model.encoder, "")
-    return f"{model.encoder}, {size}{extra}"
+    return f"{model.encoder}, {size}{extra}{both}"
 
 
 def _parameters(model: Any) -> int:
