@@ -3,11 +3,12 @@
 Three harnesses, each running the real CLI in subprocesses:
 
 * ``inputs``: the corpus of ``reliability_inputs`` (malformed CSV, INMET, TOML,
-  flags and Python API calls, with legitimate controls in every family). Each
-  outcome is *clear* (a bad input refused with exit 2/3 and a message naming
-  what and where), *ok* (a good input worked, finite output), a *traceback*, a
-  *silent* garbage (exit 0 on bad input, or NaN/empty output), or *misleading*
-  (a refusal whose message misses what is wrong, or a good input refused);
+  flags, classify/tag/translate data (``reliability_text``) and Python API calls,
+  with legitimate controls in every family). Each outcome is *clear* (a bad
+  input refused with exit 2/3 and a message naming what and where), *ok* (a
+  good input worked, finite output), a *traceback*, a *silent* garbage (exit 0
+  on bad input, or NaN/empty output), or *misleading* (a refusal whose message
+  misses what is wrong, or a good input refused);
 * ``kill``: ``rnnlab train``, ``lm train`` and ``forecast train`` stopped at a
   random moment (SIGKILL mostly, SIGTERM/SIGINT too), then ``--resume``-d (or
   started again if the run did not exist yet) until done; the weights, the
@@ -171,9 +172,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="+", choices=("inputs", "kill", "corrupt"),
                         default=["inputs", "kill", "corrupt"])
+    parser.add_argument("--families", nargs="+", default=None,
+                        help="inputs: only these families (csv inmet toml flags text api)")
     parser.add_argument("--kills", type=int, default=10, help="random stops per train command")
     parser.add_argument("--files", type=int, default=None,
-                        help="damage only the first N files of each run (a quick check)")
+                        help="damage only N files of each run, spread over its sorted file list")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -186,6 +189,8 @@ def main() -> None:
     print(f"rnnlab {__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs, "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {' '.join(sys.argv)}", flush=True)
     fixtures = setup(root)
+    if args.families:
+        fixtures["cases"] = [c for c in fixtures["cases"] if c.family in args.families]
     if "inputs" in args.only:
         summarise("Malformed input", run_inputs(fixtures, root), ("clear", "ok"))
     if "kill" in args.only:

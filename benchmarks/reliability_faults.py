@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-WALL_CLOCK = ("wall_time", "items_per_s")  # the only fields allowed to differ between runs
+# the only fields allowed to differ between runs (measurements of the machine, not the model)
+WALL_CLOCK = ("wall_time", "cpu_time", "items_per_s")
 
 
 def _workloads(root: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -75,7 +76,11 @@ def _difference(a: dict, b: dict) -> str:
         pairs = zip(a["metrics"], b["metrics"], strict=False)
         i = next((i for i, (x, y) in enumerate(pairs) if x != y),
                  min(len(a["metrics"]), len(b["metrics"])))
-        return f"metrics differ at record {i} ({len(a['metrics'])} vs {len(b['metrics'])})"
+        fields = (sorted(k for k in {**a["metrics"][i], **b["metrics"][i]}
+                         if a["metrics"][i].get(k) != b["metrics"][i].get(k))
+                  if i < min(len(a["metrics"]), len(b["metrics"])) else [])
+        return (f"metrics differ at record {i} {fields} "
+                f"({len(a['metrics'])} vs {len(b['metrics'])})")
     if a["files"] != b["files"]:
         return f"report differs ({sorted(a['files'])} vs {sorted(b['files'])})"
     return ""
@@ -91,7 +96,9 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
         total = time.perf_counter() - start
         if code != 0:
             rows.append((name, "reference", "failed", err.strip()[-200:]))
+            _log(rows)
             continue
+        print(f"  {name} reference: {total:.1f} s", file=sys.stderr, flush=True)
         expected = fingerprint(ref)
         for trial in range(kills):
             run = ref.parent / f"trial-{trial}"
@@ -103,8 +110,12 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
             _, err = process.communicate()
             first = process.returncode
             note = f"{sig.name} at {at:.1f}s of {total:.1f}s, exit {first}"
-            if sig != signal.SIGKILL and first in (130, 143) and "--resume" not in err:
+            # a stopped run must say how to finish it; stopped before it wrote anything, it
+            # must say it stopped (there is nothing to resume: the same command starts again)
+            hint = "--resume" if (run / "config.toml").is_file() else "stopped by"
+            if sig != signal.SIGKILL and first in (130, 143) and hint not in err:
                 rows.append((name, f"trial {trial}", "no resume hint", note))
+                _log(rows)
                 continue
             attempts = 0
             while attempts < 4:
@@ -117,13 +128,20 @@ def kill_trials(rnnlab, root: Path, kills: int, seed: int) -> list[tuple[str, st
             if code != 0:
                 rows.append((name, f"trial {trial}", "not finished",
                              f"{note}; {err.strip()[-200:]}"))
+                _log(rows)
                 continue
             difference = _difference(expected, fingerprint(run))
             rows.append((name, f"trial {trial}", "differs" if difference else "identical",
                          f"{note}; {attempts} more run(s) {difference}"))
-            print(f"  {name} trial {trial}: {rows[-1][2]} ({note})", file=sys.stderr, flush=True)
+            _log(rows)
             shutil.rmtree(run, ignore_errors=True)
     return rows
+
+
+def _log(rows: list) -> None:
+    """Print the newest row as it lands (a stopped harness still shows what it measured)."""
+    name, trial, verdict, note = rows[-1]
+    print(f"  {name} {trial}: {verdict} ({note})", file=sys.stderr, flush=True)
 
 
 MODES = ("truncate", "flip", "delete")  # every file; text files also "garbage", weights "nan"
@@ -189,7 +207,10 @@ def corrupt_cases(rnnlab, classify, root: Path, fixtures: dict, read_only_ok: bo
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(clean, copy)
             baseline[argv[1]] = rnnlab([a.format(run=copy) for a in argv], cwd=root)[1]
-        for relative in _targets(clean)[:files]:
+        targets = _targets(clean)
+        if files is not None and files < len(targets):  # a spread sample, not the first N
+            targets = [targets[round(i * len(targets) / files)] for i in range(files)]
+        for relative in targets:
             modes = MODES + (("nan",) if relative.endswith("model.safetensors") else
                              ("garbage",) if relative.endswith((".json", ".toml", ".jsonl"))
                              else ())

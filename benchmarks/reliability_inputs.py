@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from reliability_text import text_cases
 
 
 @dataclass(frozen=True)
 class Case:
-    family: str  # csv, inmet, toml, flags, api
+    family: str  # csv, inmet, toml, flags, text, api
     name: str
     argv: tuple[str, ...]  # rnnlab arguments; for "api": ("python", code)
     expect: str  # "error" or "ok"
@@ -317,6 +318,7 @@ def write_inputs(root: Path) -> list[Case]:
         argv = ("train", str(path), "--quiet", "--run-dir", str(root / "runs" / f"t-{name}"))
         cases.append(Case("toml", name, argv, expect, pattern))
     cases += flag_cases()
+    cases += text_cases(root, Case)
     cases += [Case("api", name, ("python", code), expect, pattern)
               for name, (code, expect, pattern) in API.items()]
     return cases

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import torch
@@ -115,3 +118,40 @@ def test_a_file_where_the_run_directory_should_be(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(ConfigError, match="is a file, not a folder"):
         train(config(), tmp_path / "f")
+
+
+def test_sigterm_outside_the_fit_exits_143_and_resume_finishes(tmp_path):
+    """SIGTERM during the evaluation after the fit (no GracefulStop there): exit 143 with the
+    resume hint, not a silent death by the signal; --resume then finishes the job."""
+    script = tmp_path / "term.py"
+    script.write_text(f"""
+import os, signal, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import test_run
+from rnnlab.cli.main import main
+from rnnlab.tasks import ConfigSchema, TaskKind, register_task
+
+def finish(config, run_dir, task):
+    if sys.argv[1] == "term":
+        os.kill(os.getpid(), signal.SIGTERM)
+    print("finished", flush=True)
+
+schema = ConfigSchema("toy-term", {{"toy": test_run.Toy}}, train_defaults={{"progress": False}})
+register_task(TaskKind(schema, lambda c, d: test_run.LinearTask(c["toy"]), finish))
+sys.exit(main(sys.argv[2:]))
+""")
+    toml = tmp_path / "toy.toml"
+    toml.write_text('[task]\nkind = "toy-term"\n[train]\nepochs = 1\n')
+    run = tmp_path / "run"
+
+    def rnnlab(*argv):
+        return subprocess.run([sys.executable, str(script), *argv], capture_output=True,
+                              text=True, timeout=300)
+
+    done = rnnlab("term", "--threads", "1", "train", str(toml), "--run-dir", str(run))
+    assert done.returncode == 143, done.stderr
+    assert "rnnlab: stopped by SIGTERM" in done.stderr and "Traceback" not in done.stderr
+    assert f"Finish it with: rnnlab train --resume {run}" in done.stderr
+    assert "finished" not in done.stdout
+    done = rnnlab("ok", "--threads", "1", "train", "--resume", str(run))
+    assert done.returncode == 0 and "finished" in done.stdout, done.stderr

@@ -8,7 +8,10 @@ below map onto the same config fields wherever they appear.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,6 +65,36 @@ def flag_values(args: argparse.Namespace, table: Mapping[str, tuple[str, str]]) 
             if getattr(args, dest, None) is not None}
 
 
+STOP_HINTS: list[tuple[str | None, Path]] = []  # (kind, run_dir) of a train command running
+
+
+def stop_now(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM outside a fit (start-up, reading data, the evaluation after it): leave
+    at once with 130/143 and a message. Nothing is half-written (run files and checkpoints
+    are written by rename), so this is a SIGKILL that says so; an exception raised here
+    instead could land inside an import and leave a broken module and a traceback. Inside
+    a fit the trainer's GracefulStop replaces this handler (a checkpoint, then the end)."""
+    lines = [f"rnnlab: stopped by {signal.Signals(signum).name}"]
+    for kind, run_dir in STOP_HINTS:
+        lines.append(f"Finish it with: rnnlab {_command(kind)} --resume {run_dir}"
+                     if (run_dir / "config.toml").is_file() else
+                     f"nothing of {run_dir} was written yet: run the same command again")
+    with contextlib.suppress(OSError, RuntimeError, ValueError):  # a pipe gone, a write cut
+        sys.stdout.flush()
+    os.write(2, "".join(f"{line}\n" for line in lines).encode())
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def _resume_hint(kind: str | None, run_dir: Path):
+    """While a train command runs: if a signal ends it, say how to finish the run."""
+    STOP_HINTS.append((kind, run_dir))
+    try:
+        yield
+    finally:
+        STOP_HINTS.pop()
+
+
 def run_training(args: argparse.Namespace, kind: str | None,
                  flags: Mapping[tuple[str, str], Any]) -> Any:
     """Train a new run, or resume one, as the flags say; print how it ended.
@@ -84,7 +117,8 @@ def run_training(args: argparse.Namespace, kind: str | None,
             raise ConfigError(f"a resumed run keeps its own data and model; only train.* can "
                               f"change, got {others}")
         overrides = [f"train.{f}={_toml(v)}" for (_, f), v in flags.items()] + overrides
-        result = resume(args.resume, overrides=overrides)
+        with _resume_hint(kind, Path(args.resume)):
+            result = resume(args.resume, overrides=overrides)
     else:
         data: dict[str, Any] = load_toml(args.config) if args.config is not None else {}
         for (section, field), value in flags.items():
@@ -94,7 +128,8 @@ def run_training(args: argparse.Namespace, kind: str | None,
             data[section][field] = value
         name = args.config.stem if args.config is not None else (kind or "run")
         run_dir = args.run_dir or Path("runs") / name
-        result = train(data, run_dir, kind=kind, overrides=overrides)
+        with _resume_hint(kind, Path(run_dir)):
+            result = train(data, run_dir, kind=kind, overrides=overrides)
     if result.interrupted:
         print(f"training stopped by {result.interrupted} at step {result.summary['steps']}; "
               f"the last checkpoint is saved. Finish it with: rnnlab "

@@ -13,7 +13,11 @@ import argparse
 import errno
 import importlib
 import logging
+import signal
 import sys
+import threading
+
+from rnnlab.cli.arguments import stop_now
 
 # one module per command, in the order ``rnnlab --help`` lists them
 COMMAND_MODULES = (
@@ -74,6 +78,19 @@ def _show_defaults(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; SIGINT/SIGTERM outside a fit end it with 130/143 and a message
+    (``stop_now``); the handlers before the call are restored after it."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # first: start-up takes seconds
+        previous = {sig: signal.signal(sig, stop_now) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -90,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(args.threads)
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("rnnlab: interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C inside a fit (a stuck step)
+        print("rnnlab: stopped by SIGINT", file=sys.stderr)
         return 130
     except Exception as err:
         # errors at the public boundary say what was expected and what came: print them
