@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="rnnlab",
-        description="Recurrent neural networks on PyTorch: train, evaluate, generate, forecast.",
+        description="Recurrent neural networks on PyTorch: language models, forecasting, "
+                    "classification, tagging, translation, and the models set beside them.",
         formatter_class=DefaultsFormatter,
     )
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")
