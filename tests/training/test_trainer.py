@@ -288,3 +288,40 @@ def test_config_toml_holds_the_task_sections(tmp_path):
     assert saved["train"]["epochs"] == 1
     with pytest.raises(ValueError, match="must not hold a 'train' section"):
         Trainer(LinearTask(), TrainConfig(), tmp_path, extra_config={"train": {}})
+
+
+class AccuracyTask(LinearTask):
+    """Validation losses and accuracies that disagree on which evaluation is best."""
+
+    def __init__(self, losses, accuracies):
+        super().__init__(n_batches=2, valid_losses=losses)
+        self.accuracies = list(accuracies)
+
+    def eval_metrics(self, mean_loss):  # the accuracy of the evaluation that just ran
+        return {"accuracy": self.accuracies[min(self.evals, len(self.accuracies)) - 1]}
+
+
+def test_monitor_picks_the_best_checkpoint_and_the_patience_by_a_task_metric(tmp_path):
+    # the loss is best at eval 2 (0.5), the accuracy at eval 3 (0.8); eval 4 and 5 do not
+    # beat 0.8, so patience = 1 stops after eval 5
+    losses, accuracies = [1.0, 0.5, 0.7, 0.6, 0.9], [0.6, 0.7, 0.8, 0.75, 0.79]
+    config = TrainConfig(epochs=10, lr=0.1, patience=1, monitor="accuracy", progress=False)
+    summary = Trainer(AccuracyTask(losses, accuracies), config, tmp_path / "acc").fit()
+    assert summary["monitor"] == "accuracy" and summary["best_valid"] == {"accuracy": 0.8}
+    assert summary["best_valid_loss"] == pytest.approx(0.7)  # the loss *of* that checkpoint
+    assert summary["epochs"] == 5 and summary["stopped"] == "early_stopping"
+    best = [r["step"] for r in read_metrics(tmp_path / "acc") if r.get("best")]
+    assert best == [2, 4, 6]  # evaluations 1, 2 and 3 (two steps per epoch)
+    by_loss = Trainer(AccuracyTask(losses, accuracies),
+                      TrainConfig(epochs=10, lr=0.1, patience=1, progress=False),
+                      tmp_path / "loss").fit()
+    assert by_loss["best_valid"] == {"loss": pytest.approx(0.5)} and by_loss["epochs"] == 4
+
+
+def test_monitor_names_a_metric_the_task_reports(tmp_path):
+    config = TrainConfig(epochs=2, lr=0.1, monitor="f1", progress=False)
+    with pytest.raises(ValueError, match=r"train.monitor = 'f1': this task's validation "
+                                         r"reports \['accuracy', 'loss'\]"):
+        Trainer(AccuracyTask([1.0, 0.9], [0.5, 0.6]), config, tmp_path).fit()
+    with pytest.raises(ValueError, match="monitor_mode"):
+        TrainConfig(monitor_mode="up")

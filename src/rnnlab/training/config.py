@@ -34,6 +34,8 @@ FIXED_ON_RESUME = {
     "precision": "the saved optimizer and GradScaler states come from these numerics",
     "deterministic": "the steps already taken ran with (or without) deterministic kernels",
     "explode_factor": "the `exploding` flags already in metrics.jsonl were computed with it",
+    "monitor": "the best checkpoint and the patience count were chosen by it",
+    "monitor_mode": "the best checkpoint and the patience count were chosen by it",
 }
 
 
@@ -72,6 +74,9 @@ class TrainConfig:
     min_lr: float = 0.0  # warmup_cosine: floor of the cosine decay
     patience: int | None = None  # early stopping: stop once more than `patience` evaluations
     # in a row did not improve the best validation loss (None: off)
+    monitor: str = "loss"  # the validation metric that picks the best checkpoint and drives
+    # patience and the plateau schedule: "loss" or one the task reports ("accuracy", "f1" …)
+    monitor_mode: str = "auto"  # "min" | "max" | "auto" (max for accuracy/F1/BLEU-like names)
 
     # --- when things happen (in optimizer steps)
     eval_every: int | None = None  # evaluate "valid" every N steps (None: at each epoch end)
@@ -119,6 +124,9 @@ class TrainConfig:
             _positive(name, getattr(self, name), allow_zero=True)
         if self.patience is not None:
             _positive("patience", self.patience, allow_zero=True)
+        _choice("monitor_mode", self.monitor_mode, ("auto", "min", "max"))
+        if not self.monitor.strip():
+            raise ValueError("train.monitor: expected a validation metric name, e.g. 'loss'")
         if not 0 <= self.seed < 2**63:  # torch and numpy take 64-bit seeds; rank and step add
             raise ValueError(f"train.seed: expected an integer in [0, 2**63), got {self.seed}")
         if len(self.betas) != 2 or not all(0.0 <= b < 1.0 for b in self.betas):

@@ -30,7 +30,6 @@ from rnnlab.training.callbacks import Callbacks
 from rnnlab.training.config import TrainConfig
 from rnnlab.training.distributed import all_reduce_sum, init_distributed, wrap_ddp
 from rnnlab.training.evaluate import evaluate_split
-from rnnlab.training.explosion import ExplosionWatch
 from rnnlab.training.metrics import numbers
 from rnnlab.training.nonfinite import NonFiniteLossError, step_error, validation_error
 from rnnlab.training.optim import averaged, build_optimizer, maybe_trigger_ntasgd
@@ -85,7 +84,7 @@ class Trainer:
         self.model.to(self.device)
         self.optimizer = build_optimizer(self.model, config)
         self.scaler = make_scaler(config.precision, self.device)
-        self.state = TrainingState(watch=ExplosionWatch(config.explode_factor))
+        self.state = TrainingState.for_config(config)
         self.files = RunFiles(self.run_dir, config, extra_config or {}, self.dist, self.model,
                               self.optimizer, self.scaler)
         self.stepper = Stepper(task, self.model, self.optimizer, self.scaler, config, self.dist,

@@ -40,6 +40,12 @@ class TrainingState:
     cpu_offset: float = 0.0  # CPU seconds of this process's training before the last resume
     cpu_clock: float = field(default_factory=time.process_time)  # CPU time at the start
 
+    @classmethod
+    def for_config(cls, config: Any) -> TrainingState:
+        """A fresh state for a run of ``config`` (a TrainConfig)."""
+        return cls(watch=ExplosionWatch(config.explode_factor),
+                   validation=ValidationTracker(config.monitor, config.monitor_mode))
+
     def wall_time(self) -> float:
         """Seconds of training so far, across resumes."""
         return self.wall_offset + time.perf_counter() - self.clock
@@ -132,8 +138,10 @@ class TrainingState:
             "steps": self.step,
             "epochs": self.epoch,
             "skipped_steps": self.skipped_steps,
-            "best_valid_loss": None if v.best_step is None else v.best,
+            "best_valid_loss": None if v.best_metrics is None else v.best_metrics["loss"],
             "best_step": v.best_step,
+            "monitor": v.monitor,  # what chose the best checkpoint, and its value there
+            "best_valid": None if v.best_step is None else {v.monitor: v.best_value},
             "valid": v.last,
             "wall_time": self.wall_time(),  # seconds since the run began, across resumes
             "cpu_time": self.cpu_time(),  # CPU seconds of this process's training
