@@ -24,6 +24,7 @@ from rnnlab.cli.arguments import (
     flag_values,
     train_and_report,
 )
+from rnnlab.cli.text_input import add_text_input, read_texts
 
 TRANSLATE_FLAGS = {**MODEL_FLAGS, "data": ("data", "path"), "level": ("data", "level"),
                    "attention": ("model", "attention"), "reverse": ("data", "reverse")}
@@ -57,8 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     tr = verbs.add_parser("translate", help="translate sentences (arguments, --file, or stdin)")
     add_run_dir_args(tr)
-    tr.add_argument("sentences", nargs="*", help="sentences to translate (none: read stdin)")
-    tr.add_argument("--file", type=Path, help="translate every line of this file")
+    add_text_input(tr)
     tr.add_argument("--beam", type=int, default=1, metavar="N", help="beam width (1 = greedy)")
     tr.add_argument("--n-best", type=int, default=1, help="print the N best (with --beam N)")
     tr.add_argument("--show-attention", type=Path, metavar="OUT.png",
@@ -85,18 +85,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_translate(args: argparse.Namespace) -> int:
-    from rnnlab.data.reading import read_lines
     from rnnlab.tasks.translate import heatmaps, load_translator, translate
 
     if args.beam < 1 or not 1 <= args.n_best <= args.beam:
         raise ValueError(f"expected --beam >= 1 and 1 <= --n-best <= --beam, got {args.beam} "
                          f"and {args.n_best}")
-    if args.file is not None and args.sentences:
-        raise ValueError("give sentences as arguments or --file, not both")
-    sentences = (read_lines(args.file) if args.file is not None else args.sentences
-                 or [line for line in sys.stdin.read().splitlines() if line.strip()])
-    if not sentences:
-        raise ValueError("nothing to translate: give sentences, --file PATH, or text on stdin")
+    sentences = read_texts(args)
     tr = load_translator(args.run_dir, args.which, args.device)
     if args.show_attention is not None:
         out = args.show_attention
