@@ -106,8 +106,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from rnnlab.generation import SamplingConfig, beam_search, generate
-    from rnnlab.tasks.lm import load_lm
+    from rnnlab.generation import SamplingConfig
+    from rnnlab.tasks.lm import beam_texts, generate_text, load_lm
 
     if args.beam < 0 or args.max_tokens < 1:
         raise ValueError(f"expected --beam >= 0 and --max-tokens >= 1, got {args.beam} "
@@ -118,32 +118,20 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.engine == "onnxruntime" and (args.beam or args.quantize):
         raise ValueError("--beam and --quantize run in PyTorch only; drop --engine onnxruntime")
     lm = load_lm(args.run_dir, args.which, args.device, args.quantize)
-    tok = lm.tokenizer
-    prompt = tok.encode(args.prompt)
-    banned = () if args.allow_unk else (tok.unk_id,)
-    model = lm.model
+    if args.beam:
+        for log_prob, text in beam_texts(lm, args.prompt, args.beam, args.max_tokens,
+                                         allow_unk=args.allow_unk):
+            print(f"{log_prob:9.3f}  {args.prompt} {text}")
+        return 0
+    engine = None
     if args.engine == "onnxruntime":
         from rnnlab.tasks.export.engine import OrtLM
 
-        model = OrtLM(args.run_dir)
-    if args.beam:
-        hyps = beam_search(lm.model, prompt, start_id=tok.eos_id, eos_id=tok.eos_id,
-                           beam_width=args.beam, max_tokens=args.max_tokens, banned=banned)
-        for h in hyps:
-            print(f"{h.log_prob:9.3f}  {args.prompt} {tok.decode(h.ids).strip()}")
-        return 0
-    from dataclasses import replace
-
-    sys.stdout.write(args.prompt + (" " if args.prompt and tok.kind == "word" else ""))
-    made: list[int] = []
-    shown = ""
-    for token in generate(model, prompt, replace(config, banned=banned),
-                          start_id=tok.eos_id, eos_id=tok.eos_id):
-        made.append(token)
-        text = tok.decode(made)
-        sys.stdout.write(text[len(shown):])  # stream: print each piece as it is made
+        engine = OrtLM(args.run_dir)
+    sys.stdout.write(args.prompt + (" " if args.prompt and lm.tokenizer.kind == "word" else ""))
+    for piece in generate_text(lm, args.prompt, config, model=engine, allow_unk=args.allow_unk):
+        sys.stdout.write(piece)  # stream: print each piece as it is made
         sys.stdout.flush()
-        shown = text
     sys.stdout.write("\n")
     return 0
 

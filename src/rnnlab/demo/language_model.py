@@ -60,9 +60,9 @@ def recipe(quick: bool) -> dict[str, Any]:
 
 def section(run_dir: Path, quick: bool) -> None:
     from rnnlab.evaluation.language import format_table, unigram_baseline
-    from rnnlab.generation import SamplingConfig, generate
+    from rnnlab.generation import SamplingConfig
     from rnnlab.tasks import resolve_config, train
-    from rnnlab.tasks.lm import load_lm, next_words, prepare_data
+    from rnnlab.tasks.lm import generate_text, load_lm, next_words, prepare_data
 
     config = resolve_config(recipe(quick), kind="lm")
     data = config["data"]
@@ -98,10 +98,9 @@ def section(run_dir: Path, quick: bool) -> None:
     train(config, run_dir, callbacks=[Report()])
     lm = load_lm(run_dir, "best")
     print(f"{lm.model.num_parameters():,} parameters, backend {lm.model.backend_used}")
-    sample = SamplingConfig(temperature=0.8, top_k=40, max_tokens=30, seed=1, banned=(tok.unk_id,))
+    sample = SamplingConfig(temperature=0.8, top_k=40, max_tokens=30, seed=1)
     prompt = "o governo"
-    made = list(generate(lm.model, tok.encode(prompt), sample, start_id=tok.eos_id))
-    text = tok.decode(made).replace("\n", " / ")
+    text = "".join(generate_text(lm, prompt, sample)).replace("\n", " / ")
     print(f"\nsample (temperature 0.8, top-k 40, seed 1):\n  {prompt} {text}")
     for prompt in PROMPTS:
         print()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,3 +203,34 @@ def score_sentence(lm: LoadedLM, sentence: str) -> SentenceScore:
     tok = lm.tokenizer
     ids = tok.encode(sentence, add_eos=True)
     return SentenceScore(tok.tokens(ids), token_log_probs(lm.model, ids, start_id=tok.eos_id))
+
+
+def generate_text(lm: LoadedLM, prompt: str, config: Any, *, model: Any = None,
+                  allow_unk: bool = False) -> Iterator[str]:
+    """Sample a continuation of ``prompt`` (a ``SamplingConfig``), yielding the text piece by
+    piece as it is decoded (``<unk>`` banned unless ``allow_unk``); ``model``: another
+    engine with the model's call signature (onnxruntime), else the run's own."""
+    from rnnlab.generation import generate
+
+    tok = lm.tokenizer
+    config = replace(config, banned=() if allow_unk else (tok.unk_id,))
+    made: list[int] = []
+    shown = ""
+    for token in generate(model or lm.model, tok.encode(prompt), config, start_id=tok.eos_id,
+                          eos_id=tok.eos_id):
+        made.append(token)
+        text = tok.decode(made)
+        yield text[len(shown):]
+        shown = text
+
+
+def beam_texts(lm: LoadedLM, prompt: str, beam: int, max_tokens: int, *,
+               allow_unk: bool = False) -> list[tuple[float, str]]:
+    """The ``beam`` most probable continuations of ``prompt``: (log p, text), best first."""
+    from rnnlab.generation import beam_search
+
+    tok = lm.tokenizer
+    hyps = beam_search(lm.model, tok.encode(prompt), start_id=tok.eos_id, eos_id=tok.eos_id,
+                       beam_width=beam, max_tokens=max_tokens,
+                       banned=() if allow_unk else (tok.unk_id,))
+    return [(h.log_prob, tok.decode(h.ids).strip()) for h in hyps]
