@@ -131,8 +131,10 @@ def test_beam_search_finishes_at_eos():
 def test_banned_tokens_are_never_generated():
     model = _model()
     config = SamplingConfig(temperature=0, max_tokens=6, banned=(1,))
+    unbanned = list(generate(model, [], SamplingConfig(temperature=0, max_tokens=6), start_id=0))
+    assert unbanned[0] == 1  # greedy picks 1 first when it is allowed ...
     out = list(generate(model, [], config, start_id=0))
-    assert 1 not in out and out[0] == 2  # without 1 the argmax after the start is 2
+    assert 1 not in out and out[0] == 2  # ... and without 1 the argmax after the start is 2
     sampled = list(
         generate(model, [], SamplingConfig(max_tokens=200, seed=0, banned=(0, 1)), start_id=0)
     )
